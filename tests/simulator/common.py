@@ -136,6 +136,9 @@ class Fault:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; without TCP_NODELAY, Nagle's algorithm holds the body
+    # back until the client's delayed ACK (~40 ms per request on a keep-alive connection).
+    disable_nagle_algorithm = True
     server_version = "oceanbase-ops-simulator"
     sys_version = ""
 

@@ -30,7 +30,7 @@ CLUSTER_ROUTE = re.compile(r"^/api/v2/ob/clusters/([^/]+)/backup/task/restoreTas
 
 MAX_PAGE_SIZE = 2000
 TENANT_DEFAULT_PAGE_SIZE = 10
-AKSK_PREFIX = "OCP-ACCESS-KEY-HMACSHA1 "
+AKSK_PREFIX = "OCP-ACCESS-KEY-"  # any algorithm; only HMACSHA1 (upper case) is supported
 AKSK_HEADER = re.compile(r"^OCP-ACCESS-KEY-HMACSHA1 ([^\s:]+):(\S+)$")
 DATE_TOLERANCE = 15 * 60  # seconds a signed request's date may differ from the server clock
 TENANT_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -235,6 +235,9 @@ class OcpSimulator(SimulatorBase):
         if unknown:
             raise ValueError("unknown options: %s" % sorted(unknown))
         self.options.update(options)
+        self.options["unknown_id_status"] = int(self.options["unknown_id_status"])
+        if self.options["rate_limit"] and set(self.options["rate_limit"]) != {"limit", "window"}:
+            raise ValueError("options.rate_limit needs exactly the keys limit and window")
         self.zone = parse_offset(self.options["utc_offset"])
         # Scenario second 0 on the wall clock: record times are anchored here.
         self.anchor = self.clock.wall() - self.clock.elapsed()
@@ -438,8 +441,9 @@ class OcpSimulator(SimulatorBase):
 
     # --- records ----------------------------------------------------------------------------
     def _format_time(self, epoch, scope):
+        # isoformat() rather than strftime(): several times faster, which counts at 2,000 per page.
         if scope == "tenant":  # 2024-08-08T08:25:39.150608Z
-            return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="microseconds")[:-6] + "Z"
         text = datetime.fromtimestamp(epoch, self.zone).isoformat(timespec="milliseconds")
         if self.options["cluster_time_format"] == "compact":  # 2021-09-09T18:32:18.833+0800
             text = text[:-3] + text[-2:]
@@ -532,7 +536,7 @@ class OcpSimulator(SimulatorBase):
     def _check_signature(self, request, authorization):
         match = AKSK_HEADER.match(authorization)
         if not match:
-            return "malformed OCP-ACCESS-KEY authorization header"
+            return "unsupported or malformed OCP-ACCESS-KEY authorization header"
         access_key, signature = match.groups()
         secret = self.access_keys.get(access_key)
         if secret is None:

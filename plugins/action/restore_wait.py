@@ -1,0 +1,183 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) oceanbase.ops contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+
+"""Wait for one restore through an info module, one module run per report interval, printing a
+progress line after each run. The waiting between reports happens inside the module."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+try:  # ansible-core 2.19 and later
+    from ansible.executor.module_common import _apply_action_arg_defaults
+except ImportError:  # ansible-core 2.17 and 2.18
+    from ansible.executor.module_common import get_action_args_with_defaults
+
+    def _apply_action_arg_defaults(action, task, action_args, templar):
+        return get_action_args_with_defaults(action, action_args, task.module_defaults, templar,
+                                             action_groups=task._parent._play._action_groups)
+
+display = Display()
+
+MODULES = {
+    "ocp": "oceanbase.ops.ocp_restore_task_info",
+    "obshell": "oceanbase.ops.obshell_restore_overview_info",
+}
+CONNECTION_OPTIONS = {
+    "ocp": ("url", "username", "password", "access_key_id", "access_key_secret", "validate_certs", "ca_path",
+            "timeout"),
+    "obshell": ("url", "password", "agent_password", "validate_certs", "ca_path", "client_cert", "client_key",
+                "timeout"),
+}
+SELECTION_OPTIONS = {
+    "ocp": ("cluster_id", "tenant_id", "task_id", "started_after"),
+    "obshell": ("tenant_name", "started_after"),
+}
+ARGUMENT_SPEC = dict(
+    api=dict(type="str", required=True, choices=["ocp", "obshell"]),
+    url=dict(type="str"),
+    username=dict(type="str"),
+    password=dict(type="str", no_log=True),
+    access_key_id=dict(type="str", no_log=False),
+    access_key_secret=dict(type="str", no_log=True),
+    agent_password=dict(type="str", no_log=True),
+    validate_certs=dict(type="bool"),
+    ca_path=dict(type="path"),
+    client_cert=dict(type="path"),
+    client_key=dict(type="path", no_log=False),
+    timeout=dict(type="float"),
+    cluster_id=dict(type="int"),
+    tenant_id=dict(type="int"),
+    task_id=dict(type="int"),
+    tenant_name=dict(type="str"),
+    started_after=dict(type="str"),
+    wait_timeout=dict(type="int", default=3600),
+    poll_interval=dict(type="int", default=15),
+    report_interval=dict(type="int", default=60),
+)
+FAILURE_TEXT = {"ocp": "errorMsg", "obshell": "comment"}
+
+
+def _progress(api, record):
+    """The progress text of a record, or None."""
+    if record is None:
+        return None
+    if api == "ocp":
+        value = record.get("progress")
+    else:
+        value = record.get("restore_progress") or record.get("recover_progress")
+    return value if value not in (None, "") else None
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = True
+
+    def run(self, tmp=None, task_vars=None):
+        super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        api = args["api"]
+        if args["wait_timeout"] < 0 or args["poll_interval"] < 1 or args["report_interval"] < 1:
+            raise AnsibleActionFail("wait_timeout must be 0 or more seconds, poll_interval and report_interval "
+                                    "at least 1 second")
+        module_args = self._module_args(api, args)
+        return self._wait(api, module_args, args, task_vars)
+
+    def _module_args(self, api, args):
+        if api == "ocp":
+            if args.get("cluster_id") is None:
+                raise AnsibleActionFail("api ocp needs cluster_id (wait_for_restore_cluster_id)")
+            if args.get("task_id") is None and not args.get("tenant_name"):
+                raise AnsibleActionFail("api ocp needs task_id (wait_for_restore_task_id) or a tenant name "
+                                        "(wait_for_restore_tenant_name) to select the restore task")
+        elif not args.get("tenant_name"):
+            raise AnsibleActionFail("api obshell needs tenant_name (wait_for_restore_tenant_name)")
+        module_args = dict((name, args[name]) for name in CONNECTION_OPTIONS[api] + SELECTION_OPTIONS[api]
+                           if args.get(name) is not None)
+        if api == "ocp" and args.get("tenant_name"):
+            module_args["restore_tenant_name"] = args["tenant_name"]
+        if api == "ocp" and args.get("task_id") is None:
+            module_args["latest"] = True
+        module_args.update(wait=True, wait_sleep=args["poll_interval"])
+        # module_defaults (group/oceanbase.ops.ocp or group/oceanbase.ops.obshell) fill what is not set.
+        return _apply_action_arg_defaults(MODULES[api], self._task, module_args, self._templar)
+
+    def _wait(self, api, module_args, args, task_vars):
+        module = MODULES[api]
+        timeout = args["wait_timeout"]
+        start = time.monotonic()
+        deadline = start + timeout
+        what = self._what(api, module_args)
+        display.display("Waiting up to %ds for %s (poll every %ds, report every %ds)"
+                        % (timeout, what, args["poll_interval"], args["report_interval"]))
+        record = None
+        polls = runs = retries = 0
+        while True:
+            remaining = deadline - time.monotonic()
+            chunk = 0 if remaining <= 0 else min(args["report_interval"], max(1, int(math.floor(remaining))))
+            module_args["wait_timeout"] = chunk
+            runs += 1
+            result = self._execute_module(module_name=module, module_args=dict(module_args), task_vars=task_vars)
+            result.pop("invocation", None)
+            polls += result.get("polls") or 0
+            retries += result.get("retries") or 0
+            if result.get("failed") and not result.get("timed_out"):
+                # An error the module does not wait through (credentials, configuration, bad input).
+                return dict(failed=True, outcome="error", msg=result.get("msg", "%s failed" % module), api=api,
+                            error=result.get("error"), record=record, elapsed=round(time.monotonic() - start, 1),
+                            polls=polls, module_runs=runs, retries=retries)
+            record = result.get("restore_task") if api == "ocp" else result.get("restore_overview")
+            elapsed = time.monotonic() - start
+            phase = record.get("phase") if record else None
+            display.display(self._report_line(api, record, result, elapsed))
+            if phase in ("COMPLETED", "FAILED", "CANCELED"):
+                return self._finished(api, record, phase, elapsed, polls, runs, retries)
+            if time.monotonic() >= deadline or chunk == 0:
+                status = record.get("status") if record else None
+                return dict(
+                    failed=False, outcome="timed_out", api=api, phase=phase, status=status, record=record,
+                    elapsed=round(elapsed, 1), polls=polls, module_runs=runs, retries=retries,
+                    msg="Timed out after %d seconds waiting for %s; last status %s, progress %s"
+                        % (round(elapsed), what, status or "none (%s)" % self._absence(api, result),
+                           _progress(api, record) or "unknown"))
+
+    @staticmethod
+    def _what(api, module_args):
+        if api == "ocp":
+            if module_args.get("task_id") is not None:
+                return "OCP restore task %s in cluster %s" % (module_args["task_id"], module_args.get("cluster_id"))
+            return "the newest OCP restore of tenant %s in cluster %s" % (module_args.get("restore_tenant_name"),
+                                                                          module_args.get("cluster_id"))
+        return "the restore of tenant %s (obshell)" % module_args.get("tenant_name")
+
+    @staticmethod
+    def _absence(api, result):
+        if api == "obshell":
+            return {"tenant_not_visible": "tenant not visible yet", "started_before": "no restore since started_after"}.get(
+                result.get("reason"), "no restore yet")
+        return "no matching task yet"
+
+    def _report_line(self, api, record, result, elapsed):
+        if record is None:
+            return "Restore progress: phase PENDING (%s), elapsed %ds" % (self._absence(api, result), round(elapsed))
+        return "Restore progress: phase %s, status %s, progress %s, elapsed %ds" % (
+            record.get("phase"), record.get("status"), _progress(api, record) or "n/a", round(elapsed))
+
+    @staticmethod
+    def _finished(api, record, phase, elapsed, polls, runs, retries):
+        status = record.get("status")
+        outcome = dict(failed=False, outcome=phase.lower(), api=api, phase=phase, status=status, record=record,
+                       elapsed=round(elapsed, 1), polls=polls, module_runs=runs, retries=retries)
+        if phase == "COMPLETED":
+            outcome["msg"] = "Restore completed (status %s) after %d seconds" % (status, round(elapsed))
+        else:
+            reason = record.get(FAILURE_TEXT[api]) or "no failure text from the API"
+            outcome["msg"] = "Restore %s: status %s: %s" % (phase, status, reason)
+        return outcome

@@ -1,0 +1,1 @@
+"""Simulated OCP and obshell servers for the collection's tests."""
