@@ -238,7 +238,8 @@ class SimulatorBase:
                 context.load_verify_locations(self.tls["cafile"])
             self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name=self.name, daemon=True)
+        # A short poll interval: stop() waits up to one interval for serve_forever() to notice.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=self.name, daemon=True)
         self._thread.start()
         return self
 

@@ -121,15 +121,13 @@ def error_of(body, status):
     return body["error"]
 
 
-def assert_error(response, status, err_code, code=None, message=None):
+def assert_error(response, status, err_code, code, message=None):
+    """Check an error answer; ``code`` is the legacy int code, 0 when the envelope must omit it."""
     got_status, body, _ = response
     assert got_status == status, body
     error = error_of(body, status)
     assert error["errCode"] == err_code
-    if code is None:
-        assert "code" not in error  # a legacy code of 0 is omitted
-    else:
-        assert error["code"] == code
+    assert error.get("code", 0) == code and error.get("code") != 0
     if message is not None:
         assert error["message"] == message
     return error
@@ -240,36 +238,36 @@ def test_set_overview_pins_the_job(start):
     sim.set_overview("new_tenant", "RESTORING", source="progress", restore_progress="3.00")
     assert client.overview("new_tenant")[1]["data"]["restore_progress"] == "3.00"
     sim.set_overview("restored_tenant", None)
-    assert_error(client.overview("restored_tenant"), 404, "Common.NotFound")
+    assert_error(client.overview("restored_tenant"), 404, "Common.NotFound", 0)
 
 
 def test_never_restored_404(start):
     _, client = start()
-    assert_error(client.overview("plain_tenant"), 404, "Common.NotFound", message="Element not found: restore task")
+    assert_error(client.overview("plain_tenant"), 404, "Common.NotFound", 0, message="Element not found: restore task")
 
 
 def test_invisible_tenant_then_visible(start):
     sim, client = start()
-    assert_error(client.overview("late_tenant"), 400, "OB.Tenant.NotExist", message="Tenant 'late_tenant' does not exist.")
-    assert_error(client.overview("no_such_tenant"), 400, "OB.Tenant.NotExist")
+    assert_error(client.overview("late_tenant"), 400, "OB.Tenant.NotExist", 0, message="Tenant 'late_tenant' does not exist.")
+    assert_error(client.overview("no_such_tenant"), 400, "OB.Tenant.NotExist", 0)
     sim.clock.offset = 3
     assert client.overview("late_tenant")[1]["data"]["status"] == "CREATE_TENANT"
 
 
 def test_dropped_tenant_disappears(start):
     _, client = start(tenants=[{"name": "gone", "dropped_at": 0, "restore": [{"at": 0, "status": "FAIL"}]}])
-    assert_error(client.overview("gone"), 400, "OB.Tenant.NotExist")
+    assert_error(client.overview("gone"), 400, "OB.Tenant.NotExist", 0)
 
 
 def test_sys_tenant_400(start):
     _, client = start(tenants=[{"name": "sys"}])
-    assert_error(client.overview("sys"), 400, "OB.Tenant.SysOperationNotAllowed",
+    assert_error(client.overview("sys"), 400, "OB.Tenant.SysOperationNotAllowed", 0,
                  message="System tenant is not allowed to perform this operation")
 
 
 def test_non_cluster_identity_400(start):
     sim, client = start(agent={"identity": "MASTER"})
-    error = assert_error(client.overview("restored_tenant"), 400, "Agent.Identify.NotSupportOperation")
+    error = assert_error(client.overview("restored_tenant"), 400, "Agent.Identify.NotSupportOperation", 0)
     assert error["message"] == "'127.0.0.1:%d' is 'MASTER', instead of 'CLUSTER AGENT', does not support this operation" % sim.port
     # checked after authentication
     assert_error(client.overview("restored_tenant", auth="wrong"), 401, "Security.Authentication.IncorrectOceanbasePassword", 10008)
@@ -277,21 +275,21 @@ def test_non_cluster_identity_400(start):
 
 def test_single_agent_without_agent_password_skips_the_password(start):
     _, client = start(agent={"identity": "SINGLE"})
-    assert_error(client.overview("restored_tenant", auth="anything"), 400, "Agent.Identify.NotSupportOperation")
+    assert_error(client.overview("restored_tenant", auth="anything"), 400, "Agent.Identify.NotSupportOperation", 0)
 
 
 def test_single_agent_with_agent_password(start):
     _, client = start(agent={"identity": "SINGLE", "agent_password": AGENT})
     assert_error(client.overview("restored_tenant"), 401, "Security.Authentication.WithAgentPassword", 10008,
                  "Unauthorized: Should use agent_password to verify: agent password has been set")
-    assert_error(client.overview("restored_tenant", auth=AGENT, header_name="X-OCS-Agent-Header"), 400, "Agent.Identify.NotSupportOperation")
+    assert_error(client.overview("restored_tenant", auth=AGENT, header_name="X-OCS-Agent-Header"), 400, "Agent.Identify.NotSupportOperation", 0)
 
 
 # --- Verify() ------------------------------------------------------------------------------
 def test_no_header_400(start):
     _, client = start()
-    assert_error(client.get(OVERVIEW % "restored_tenant"), 400, "Request.Header.NotFound")
-    assert_error(client.get(OVERVIEW % "restored_tenant", {"X-OCS-Header": ""}), 400, "Request.Header.NotFound")
+    assert_error(client.get(OVERVIEW % "restored_tenant"), 400, "Request.Header.NotFound", 0)
+    assert_error(client.get(OVERVIEW % "restored_tenant", {"X-OCS-Header": ""}), 400, "Request.Header.NotFound", 0)
 
 
 @pytest.mark.parametrize("value", ["***", "QUJD", base64.b64encode(b"\x01" * 128).decode(), base64.b64encode(b"\x01" * 100).decode()])
@@ -328,10 +326,10 @@ def test_uri_must_match_the_raw_target(start):
     encoded = OVERVIEW % "restored%5Ftenant"
     key = client.public_key()
     decoded_uri = Client.header(key, ROOT, OVERVIEW % "restored_tenant")
-    assert_error(client.get(encoded, {"X-OCS-Header": decoded_uri}), 401, "Security.Authentication.Header.UriMismatch")
+    assert_error(client.get(encoded, {"X-OCS-Header": decoded_uri}), 401, "Security.Authentication.Header.UriMismatch", 10008)
     assert client.get(encoded, {"X-OCS-Header": Client.header(key, ROOT, encoded)})[0] == 200
     with_query = OVERVIEW % "restored_tenant" + "?x=1"
-    assert_error(client.get(with_query, {"X-OCS-Header": decoded_uri}), 401, "Security.Authentication.Header.UriMismatch")
+    assert_error(client.get(with_query, {"X-OCS-Header": decoded_uri}), 401, "Security.Authentication.Header.UriMismatch", 10008)
     assert client.get(with_query, {"X-OCS-Header": Client.header(key, ROOT, with_query)})[0] == 200
 
 
@@ -349,8 +347,8 @@ def test_timestamp_rules(start):
     error = assert_error(client.overview("restored_tenant", ts="soon"), 401, "Security.Authentication.Timestamp.Invalid", 10008)
     assert error["message"].startswith("Unauthorized: Invalid timestamp: soon, err: ")
     # ts is only examined when auth is non-empty
-    assert_error(client.overview("restored_tenant", auth="", ts="soon"), 401, "Security.Authentication.IncorrectOceanbasePassword")
-    assert client.overview("restored_tenant", ts=str(int(time.time()))) [0] == 200  # deadline = now still passes
+    assert_error(client.overview("restored_tenant", auth="", ts="soon"), 401, "Security.Authentication.IncorrectOceanbasePassword", 10008)
+    assert client.overview("restored_tenant", ts=str(int(time.time())))[0] == 200  # deadline = now still passes
 
 
 def test_wrong_password_401(start):
@@ -369,7 +367,7 @@ def test_agent_password(start):
     key = client.public_key()
     target = OVERVIEW % "restored_tenant"
     both = {"X-OCS-Header": Client.header(key, ROOT, target), "X-OCS-Agent-Header": Client.header(key, "wrong", target)}
-    assert_error(client.get(target, both), 401, "Security.Authentication.IncorrectAgentPassword")
+    assert_error(client.get(target, both), 401, "Security.Authentication.IncorrectAgentPassword", 10008)
 
 
 def test_agent_password_required_when_ob_password_unknown(start):
@@ -413,12 +411,12 @@ def test_trace_id_echo(start):
 
 def test_unknown_route_404(start):
     _, client = start()
-    assert_error(client.get("/api/v1/nothing"), 404, "Common.NotFound", message="Element not found: 404 not found")
+    assert_error(client.get("/api/v1/nothing"), 404, "Common.NotFound", 0, message="Element not found: 404 not found")
 
 
 def test_injected_503(start):
     sim, client = start(faults=[{"match": "/restore/overview", "status": 503, "count": 1}])
-    error = assert_error(client.overview("restored_tenant"), 503, "Common.Unexpected")
+    error = assert_error(client.overview("restored_tenant"), 503, "Common.Unexpected", 0)
     assert error["message"] == "Unexpected error: injected fault"
     assert client.overview("restored_tenant")[0] == 200
     assert [entry["status"] for entry in sim.requests_to("/restore/overview")] == [503, 200]
@@ -458,7 +456,7 @@ def test_scenario_validation():
 # --- shipped scenarios ---------------------------------------------------------------------------
 def test_demo_scenario(start):
     sim, client = start(scenario=load_scenario(os.path.join(SCENARIOS, "obshell-demo.yml")))
-    assert_error(client.overview("restored_tenant"), 400, "OB.Tenant.NotExist")
+    assert_error(client.overview("restored_tenant"), 400, "OB.Tenant.NotExist", 0)
     statuses, progress = [], []
     for offset in (2, 4, 8, 12, 16, 20, 21):
         sim.clock.offset = offset
@@ -483,6 +481,6 @@ def test_demo_fail_scenario(start):
 def test_never_scenario(start):
     _, client = start(scenario=load_scenario(os.path.join(SCENARIOS, "obshell-never.yml")))
     assert client.get("/api/v1/info")[1]["data"]["security"] is True
-    assert_error(client.overview("plain_tenant"), 404, "Common.NotFound")
-    assert_error(client.overview("plain_tenant", auth=AGENT, header_name="X-OCS-Agent-Header"), 404, "Common.NotFound")
-    assert_error(client.overview("sys"), 400, "OB.Tenant.SysOperationNotAllowed")
+    assert_error(client.overview("plain_tenant"), 404, "Common.NotFound", 0)
+    assert_error(client.overview("plain_tenant", auth=AGENT, header_name="X-OCS-Agent-Header"), 404, "Common.NotFound", 0)
+    assert_error(client.overview("sys"), 400, "OB.Tenant.SysOperationNotAllowed", 0)
