@@ -10,17 +10,17 @@ module: obshell_restore_overview_info
 short_description: Read a tenant's restore overview from an obshell agent, and optionally wait for the restore
 version_added: 0.1.0
 description:
-  - Reads C(GET /api/v1/tenant/{name}/restore/overview) from an obshell agent (obshell 4.2.4.0 or later):
-    the running restore job of the tenant, or else its last finished one.
-  - Authenticates with obshell's hybrid scheme (auth v2): the password travels RSA-encrypted in a header,
+  - Reads C(GET /api/v1/tenant/{name}/restore/overview) from an obshell agent (obshell 4.2.4.0 or later),
+    that is the running restore job of the tenant, or else its last finished one.
+  - Authenticates with obshell's hybrid scheme (auth v2); the password travels RSA-encrypted in a header,
     with a fresh AES key per request, against the agent's public key (512- and 1024-bit keys both work;
     a rotated key is read again once).
   - Adds a normalised RV(restore_overview.phase) to the record.
   - With O(wait=true), polls until the restore is V(COMPLETED) or V(FAILED). While waiting, a tenant
     that is not visible yet and a tenant with no restore yet count as "still running".
-  - Runs on the controller (C(delegate_to: localhost) or a play on C(localhost)).
+  - Runs on the controller, in a play on C(localhost) or with C(delegate_to=localhost).
 author:
-  - oceanbase.ops maintainers
+  - OceanBase Ops Maintainers (@oceanbase)
 requirements:
   - requests
   - cryptography
@@ -45,7 +45,8 @@ notes:
     by it, so an agent whose clock runs ahead of the controller's does not reject requests as expired.
 seealso:
   - module: oceanbase.ops.ocp_restore_task_info
-  - role: oceanbase.ops.wait_for_restore
+  - plugin: oceanbase.ops.wait_for_restore
+    plugin_type: role
 """
 
 EXAMPLES = r"""

@@ -13,9 +13,9 @@ description:
   - Lists the restore tasks of an OceanBase cluster, or of one tenant, from OCP (OceanBase Cloud Platform).
   - Reads every page of the answer and adds a normalised RV(restore_tasks[].phase) to each task.
   - With O(wait=true), polls one task (O(task_id), or O(latest=true)) until it is V(COMPLETED), V(FAILED) or V(CANCELED).
-  - Runs on the controller (C(delegate_to: localhost) or a play on C(localhost)).
+  - Runs on the controller, in a play on C(localhost) or with C(delegate_to=localhost).
 author:
-  - oceanbase.ops maintainers
+  - OceanBase Ops Maintainers (@oceanbase)
 requirements:
   - requests
 extends_documentation_fragment:
@@ -74,7 +74,8 @@ notes:
   - The module only reads, so C(changed) is always V(false).
 seealso:
   - module: oceanbase.ops.obshell_restore_overview_info
-  - role: oceanbase.ops.wait_for_restore
+  - plugin: oceanbase.ops.wait_for_restore
+    plugin_type: role
 """
 
 EXAMPLES = r"""

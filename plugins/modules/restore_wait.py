@@ -19,7 +19,7 @@ description:
   - Connection options left unset come from C(module_defaults) (C(group/oceanbase.ops.ocp) or
     C(group/oceanbase.ops.obshell), or the module's own name), then from the E(OCEANBASE_*) environment variables.
 author:
-  - oceanbase.ops maintainers
+  - OceanBase Ops Maintainers (@oceanbase)
 attributes:
   action:
     support: full
@@ -34,6 +34,7 @@ attributes:
     support: none
     description: Changes nothing.
   platform:
+    support: full
     platforms: all
     description: The info modules run where the task runs; use C(localhost).
 options:
@@ -103,7 +104,8 @@ options:
     type: int
     default: 60
 seealso:
-  - role: oceanbase.ops.wait_for_restore
+  - plugin: oceanbase.ops.wait_for_restore
+    plugin_type: role
 """
 
 EXAMPLES = r"""

@@ -214,6 +214,9 @@ def _std_b64decode(text):
 
 
 def _go_json_type(value):
+    """The JSON type name Go's decoder reports for a mismatching value."""
+    if isinstance(value, str):
+        return "string"
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, (int, float)):

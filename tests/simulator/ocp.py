@@ -298,11 +298,12 @@ class OcpSimulator(SimulatorBase):
         task.cluster, task.tenant = self._place(spec["cluster_id"], spec["tenant_id"])
         task.appear_at = float(spec.get("appear_at", 0))
         fields = self._time_fields(spec.get("fields"))
-        created = spec.get("createTime", fields.pop("createTime", None))
-        if created is not None:
-            task.created = parse_time(created)
-        else:
-            task.created = self.anchor + task.appear_at - float(spec.get("created_ago", 0))
+        created = fields.pop("createTime", None)  # the record's createTime is kept in task.created
+        if spec.get("createTime") is not None:
+            created = parse_time(spec["createTime"])
+        if created is None:
+            created = self.anchor + task.appear_at - float(spec.get("created_ago", 0))
+        task.created = created
         status = fields.pop("status", None)
         task.shared = {}
         task.pinned = None
@@ -332,6 +333,8 @@ class OcpSimulator(SimulatorBase):
         prefix = spec.get("restoreTenantName_prefix", "bulk_")
         interval = float(spec.get("interval", 60))
         shared = self._time_fields(spec.get("fields"))
+        if {"status", "createTime"} & set(shared):
+            raise ValueError("generate: give status at the block's top level; createTime follows interval")
         status = spec.get("status", SUCCESS)
         for index in range(count):
             task = _Task()
@@ -487,7 +490,9 @@ class OcpSimulator(SimulatorBase):
         record.update(task.shared)
         record.update(task.fields)
         record.update(overrides)
-        record["finishTime"] = finish  # a finishTime override is already folded into the state
+        # Filters use the task's createTime, and a finishTime override is folded into the state.
+        record["createTime"] = task.created
+        record["finishTime"] = finish
         for key in TIME_FIELDS:
             if isinstance(record[key], float):
                 record[key] = self._format_time(record[key], scope)
