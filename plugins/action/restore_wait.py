@@ -62,6 +62,8 @@ ARGUMENT_SPEC = dict(
     report_interval=dict(type="int", default=60),
 )
 FAILURE_TEXT = {"ocp": "errorMsg", "obshell": "comment"}
+# Seconds a module run costs beyond its own wait (start-up, connection, exit), until measured.
+INITIAL_RUN_OVERHEAD = 1.0
 
 
 def _progress(api, record):
@@ -110,36 +112,55 @@ class ActionModule(ActionBase):
         return _apply_action_arg_defaults(MODULES[api], self._task, module_args, self._templar)
 
     def _wait(self, api, module_args, args, task_vars):
+        """Run the module once per report window and print a progress line after each run.
+
+        Window k starts ``report_interval`` seconds after window k-1 (later when a run overran), so
+        at most one module process starts per report interval. The module waits inside the window
+        for a whole number of poll intervals, as long as the window minus the measured cost of a
+        module run (start-up, connection, exit) allows; the controller then sleeps to the window's
+        end. The last window ends at the deadline.
+        """
         module = MODULES[api]
-        timeout = args["wait_timeout"]
+        timeout, poll, report = args["wait_timeout"], args["poll_interval"], args["report_interval"]
         start = time.monotonic()
         deadline = start + timeout
         what = self._what(api, module_args)
-        display.display("Waiting up to %ds for %s (poll every %ds, report every %ds)"
-                        % (timeout, what, args["poll_interval"], args["report_interval"]))
+        display.display("Waiting up to %ds for %s (poll every %ds, report every %ds)" % (timeout, what, poll, report))
         record = None
         polls = runs = retries = 0
+        overhead = INITIAL_RUN_OVERHEAD
+        window_start = start
         while True:
-            remaining = deadline - time.monotonic()
-            chunk = 0 if remaining <= 0 else min(args["report_interval"], max(1, int(math.floor(remaining))))
+            window_end = min(window_start + report, deadline)
+            last_window = window_end >= deadline
+            run_start = time.monotonic()
+            # Whole poll intervals that fit in the window after the run's own cost; 0 is a single check.
+            chunk = int(math.floor(max(0.0, window_end - run_start - overhead) / poll)) * poll
             module_args["wait_timeout"] = chunk
             runs += 1
             result = self._execute_module(module_name=module, module_args=dict(module_args), task_vars=task_vars)
             result.pop("invocation", None)
+            run_end = time.monotonic()
             polls += result.get("polls") or 0
             retries += result.get("retries") or 0
             if result.get("failed") and not result.get("timed_out"):
                 # An error the module does not wait through (credentials, configuration, bad input).
                 return dict(failed=True, outcome="error", msg=result.get("msg", "%s failed" % module), api=api,
-                            error=result.get("error"), record=record, elapsed=round(time.monotonic() - start, 1),
+                            error=result.get("error"), record=record, elapsed=round(run_end - start, 1),
                             polls=polls, module_runs=runs, retries=retries)
             record = result.get("restore_task") if api == "ocp" else result.get("restore_overview")
-            elapsed = time.monotonic() - start
             phase = record.get("phase") if record else None
-            display.display(self._report_line(api, record, result, elapsed))
+            display.display(self._report_line(api, record, result, run_end - start))
             if phase in ("COMPLETED", "FAILED", "CANCELED"):
-                return self._finished(api, record, phase, elapsed, polls, runs, retries)
-            if time.monotonic() >= deadline or chunk == 0:
+                return self._finished(api, record, phase, run_end - start, polls, runs, retries)
+            if isinstance(result.get("elapsed"), (int, float)):
+                # Quick to rise, slow to fall: a window overrun costs more than an idle half second.
+                measured = max(0.0, run_end - run_start - result["elapsed"])
+                overhead = measured if measured > overhead else (overhead + measured) / 2
+            if last_window:
+                if time.monotonic() < deadline:
+                    time.sleep(deadline - time.monotonic())
+                elapsed = time.monotonic() - start
                 status = record.get("status") if record else None
                 return dict(
                     failed=False, outcome="timed_out", api=api, phase=phase, status=status, record=record,
@@ -147,6 +168,9 @@ class ActionModule(ActionBase):
                     msg="Timed out after %d seconds waiting for %s; last status %s, progress %s"
                         % (round(elapsed), what, status or "none (%s)" % self._absence(api, result),
                            _progress(api, record) or "unknown"))
+            if time.monotonic() < window_end:
+                time.sleep(window_end - time.monotonic())
+            window_start = max(window_end, time.monotonic())
 
     @staticmethod
     def _what(api, module_args):

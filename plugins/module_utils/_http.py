@@ -163,12 +163,18 @@ class HttpClient:
         request = requests.Request(method, url, headers=headers or {}, data=body)
         return self.session.prepare_request(request)
 
-    def send(self, prepared):
-        """Send once; return ``(status, headers, envelope)`` for a 2xx answer, raise ApiError otherwise."""
+    def send(self, prepared, deadline=None):
+        """Send once; return ``(status, headers, envelope)`` for a 2xx answer, raise ApiError otherwise.
+
+        With a ``deadline`` (a ``clock()`` value) the request's timeout never reaches past it.
+        """
         method, path = prepared.method, prepared.path_url.split("?", 1)[0]
+        timeout = self.timeout
+        if deadline is not None:
+            timeout = max(0.5, min(timeout, deadline - self.clock()))
         self.requests_sent += 1
         try:
-            response = self.session.send(prepared, timeout=self.timeout, allow_redirects=False)
+            response = self.session.send(prepared, timeout=timeout, allow_redirects=False)
         except requests.exceptions.SSLError as exc:
             raise ApiError(
                 "TLS error talking to %s at %s: %s. Check validate_certs and ca_path (a CA bundle that "
@@ -177,7 +183,7 @@ class HttpClient:
                 kind="network", method=method, path=path)
         except (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout) as exc:
             raise ApiError("%s did not answer %s %s within %s seconds (timeout): %s"
-                           % (self.api_name, method, path, self.timeout, _short_reason(exc)),
+                           % (self.api_name, method, path, round(timeout, 1), _short_reason(exc)),
                            kind="timeout", method=method, path=path)
         except requests.exceptions.RequestException as exc:
             raise ApiError("Could not reach %s at %s (%s %s): %s"
@@ -242,7 +248,7 @@ class HttpClient:
         while True:
             attempt += 1
             try:
-                return self.send(build())
+                return self.send(build(), deadline)
             except ApiError as error:
                 if on_error is not None and on_error(error, attempt):
                     self.retries += 1

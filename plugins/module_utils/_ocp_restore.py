@@ -137,7 +137,7 @@ _SHARED_FIELDS = ("status", "statusDesc", "backupMode", "triggerType", "restoreO
 def _normalise(task):
     for field in _SHARED_FIELDS:
         value = task.get(field)
-        if type(value) is str and len(value) < 512:
+        if isinstance(value, str) and len(value) < 512:
             task[field] = sys.intern(value)
     task["phase"] = _phase.ocp_phase(task)
     return task

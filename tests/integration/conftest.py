@@ -103,7 +103,7 @@ class Ansible:
             command += ["-e", json.dumps(extra_vars)]
         run_env = self.env(env)
         run_env["RESULT_LOG"] = str(log)
-        proc = subprocess.run(command, cwd=str(self.workdir), env=run_env, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(command, cwd=str(self.workdir), env=run_env, capture_output=True, text=True, timeout=timeout, check=False)
         results = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
         return PlaybookRun(proc, results)
 

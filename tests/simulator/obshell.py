@@ -75,7 +75,7 @@ OVERVIEW_FIELDS = (
     ("comment", "", HISTORY),
     ("finish_timestamp", "", HISTORY),
 )
-_FIELD_TYPES = {key: type(zero) for key, zero, _ in OVERVIEW_FIELDS}
+_FIELD_TYPES = {key: type(zero) for key, zero, _when in OVERVIEW_FIELDS}
 
 # Error answers: kind -> ((HTTP status, errCode, legacy code, message) as obshell >= 4.3.1.0 sends
 # them, (HTTP status, code, message) as older agents send them). A legacy code of 0 is left out of
@@ -459,20 +459,20 @@ class ObshellSimulator(SimulatorBase):
         if not isinstance(document, _JsonObject):
             raise AgentError("decrypt_failed", "json: cannot unmarshal %s into Go value of type secure.HttpHeader" % _go_json_type(document))
         # encoding/json matches field names case-insensitively and applies pairs in order; a JSON
-        # null leaves a field unchanged. auth/ts/uri are Go strings and keys is []byte (base64).
-        for field, value in document:
+        # null is skipped. auth/ts/uri are Go strings and keys is []byte (standard base64).
+        for field, field_value in document:
             field = field.lower()
-            if field not in header or value is None:
+            if field not in header or field_value is None:
                 continue
-            if not isinstance(value, str):
+            if not isinstance(field_value, str):
                 raise AgentError("decrypt_failed", "json: cannot unmarshal %s into Go struct field HttpHeader.%s of type %s"
-                                 % (_go_json_type(value), field, "[]uint8" if field == "keys" else "string"))
+                                 % (_go_json_type(field_value), field, "[]uint8" if field == "keys" else "string"))
             if field == "keys":
                 try:
-                    value = _std_b64decode(value)
+                    field_value = _std_b64decode(field_value)
                 except ValueError as exc:
                     raise AgentError("decrypt_failed", exc) from None
-            header[field] = value
+            header[field] = field_value
         return header, name
 
     def _verify(self, request, header, header_name, receive_ts):

@@ -526,11 +526,11 @@ class OcpSimulator(SimulatorBase):
         authorization = request.header("Authorization", "")
         if authorization.startswith(AKSK_PREFIX):
             return self._check_signature(request, authorization)
-        scheme, _, credentials = authorization.partition(" ")
+        scheme, _space, credentials = authorization.partition(" ")
         if scheme.lower() != "basic":
             return "Full authentication is required to access this resource"
         try:
-            user, _, password = base64.b64decode(credentials.strip(), validate=True).decode("utf-8").partition(":")
+            user, _colon, password = base64.b64decode(credentials.strip(), validate=True).decode("utf-8").partition(":")
         except ValueError:  # bad base64 or bad UTF-8
             return "Bad credentials"
         expected = self.users.get(user)

@@ -72,21 +72,25 @@ class Client:
             conn.close()
 
     def public_key(self):
-        status, body, _ = self.get("/api/v1/secret")
+        status, body, _headers = self.get("/api/v1/secret")
         assert status == 200
         return serialization.load_der_public_key(base64.b64decode(body["data"]["public_key"]))
 
     @staticmethod
-    def header(key, auth, uri, ts=None, chunk=None, **extra):
-        plain = json.dumps(dict({
+    def encrypt(key, obj, chunk=None):
+        plain = json.dumps(obj).encode()
+        chunk = chunk or key.key_size // 8 - 11
+        blocks = [key.encrypt(plain[i:i + chunk], padding.PKCS1v15()) for i in range(0, len(plain), chunk)]
+        return base64.b64encode(b"".join(blocks)).decode()
+
+    @classmethod
+    def header(cls, key, auth, uri, ts=None, chunk=None, **extra):
+        return cls.encrypt(key, dict({
             "auth": auth,
             "ts": str(int(time.time()) + 60) if ts is None else ts,
             "uri": uri,
             "keys": base64.b64encode(os.urandom(16) + os.urandom(16)).decode(),
-        }, **extra)).encode()
-        chunk = chunk or key.key_size // 8 - 11
-        blocks = [key.encrypt(plain[i:i + chunk], padding.PKCS1v15()) for i in range(0, len(plain), chunk)]
-        return base64.b64encode(b"".join(blocks)).decode()
+        }, **extra), chunk)
 
     def overview(self, tenant, auth=ROOT, header_name="X-OCS-Header", key=None, **header_args):
         target = OVERVIEW % tenant
@@ -123,7 +127,7 @@ def error_of(body, status):
 
 def assert_error(response, status, err_code, code, message=None):
     """Check an error answer; ``code`` is the legacy int code, 0 when the envelope must omit it."""
-    got_status, body, _ = response
+    got_status, body, _headers = response
     assert got_status == status, body
     error = error_of(body, status)
     assert error["errCode"] == err_code
@@ -136,7 +140,7 @@ def assert_error(response, status, err_code, code, message=None):
 # --- unauthenticated endpoints ---------------------------------------------------------------
 def test_info_shape(start):
     sim, client = start()
-    status, body, _ = client.get("/api/v1/info")
+    status, body, _headers = client.get("/api/v1/info")
     assert status == 200 and body["successful"] is True
     assert list(body) == ENVELOPE_KEYS + ["data"]
     assert GO_TIME.match(body["timestamp"]) and re.fullmatch(r"[0-9a-f]{16}", body["traceId"])
@@ -148,7 +152,7 @@ def test_info_shape(start):
 
 
 def test_info_security_and_old_versions(start):
-    _, client = start(agent={"agent_password": AGENT, "version": "4.2.4.0"})
+    _sim, client = start(agent={"agent_password": AGENT, "version": "4.2.4.0"})
     data = client.get("/api/v1/info")[1]["data"]
     assert data["security"] is True
     assert "supportedAuth" not in data  # added in 4.2.5.0
@@ -166,18 +170,18 @@ def test_secret_is_pkcs1_der(start):
 
 
 def test_bad_header_on_unauthenticated_route_is_rejected(start):
-    _, client = start()
+    _sim, client = start()
     assert_error(client.get("/api/v1/info", {"X-OCS-Header": "bm90IGEgaGVhZGVy"}), 401, "Security.Authentication.Header.DecryptFailed", 1)
 
 
 # --- chunking and keys -----------------------------------------------------------------------
 @pytest.mark.parametrize("chunk", [53, 117])
 def test_1024_bit_key_any_chunk_size(start, chunk):
-    _, client = start()
+    _sim, client = start()
     key = client.public_key()
     value = Client.header(key, ROOT, OVERVIEW % "restored_tenant", chunk=chunk)
     assert len(base64.b64decode(value)) > 128  # the header spans more than one RSA block
-    status, body, _ = client.get(OVERVIEW % "restored_tenant", {"X-OCS-Header": value})
+    status, body, _headers = client.get(OVERVIEW % "restored_tenant", {"X-OCS-Header": value})
     assert status == 200, body
 
 
@@ -191,8 +195,8 @@ def test_512_bit_fixture_key(start):
 
 
 def test_long_header_many_blocks(start):
-    _, client = start(agent={"root_password": "p" * 300})
-    status, body, _ = client.overview("restored_tenant", auth="p" * 300, chunk=53)
+    _sim, client = start(agent={"root_password": "p" * 300})
+    status, body, _headers = client.overview("restored_tenant", auth="p" * 300, chunk=53)
     assert status == 200, body
 
 
@@ -242,7 +246,7 @@ def test_set_overview_pins_the_job(start):
 
 
 def test_never_restored_404(start):
-    _, client = start()
+    _sim, client = start()
     assert_error(client.overview("plain_tenant"), 404, "Common.NotFound", 0, message="Element not found: restore task")
 
 
@@ -255,12 +259,12 @@ def test_invisible_tenant_then_visible(start):
 
 
 def test_dropped_tenant_disappears(start):
-    _, client = start(tenants=[{"name": "gone", "dropped_at": 0, "restore": [{"at": 0, "status": "FAIL"}]}])
+    _sim, client = start(tenants=[{"name": "gone", "dropped_at": 0, "restore": [{"at": 0, "status": "FAIL"}]}])
     assert_error(client.overview("gone"), 400, "OB.Tenant.NotExist", 0)
 
 
 def test_sys_tenant_400(start):
-    _, client = start(tenants=[{"name": "sys"}])
+    _sim, client = start(tenants=[{"name": "sys"}])
     assert_error(client.overview("sys"), 400, "OB.Tenant.SysOperationNotAllowed", 0,
                  message="System tenant is not allowed to perform this operation")
 
@@ -274,12 +278,12 @@ def test_non_cluster_identity_400(start):
 
 
 def test_single_agent_without_agent_password_skips_the_password(start):
-    _, client = start(agent={"identity": "SINGLE"})
+    _sim, client = start(agent={"identity": "SINGLE"})
     assert_error(client.overview("restored_tenant", auth="anything"), 400, "Agent.Identify.NotSupportOperation", 0)
 
 
 def test_single_agent_with_agent_password(start):
-    _, client = start(agent={"identity": "SINGLE", "agent_password": AGENT})
+    _sim, client = start(agent={"identity": "SINGLE", "agent_password": AGENT})
     assert_error(client.overview("restored_tenant"), 401, "Security.Authentication.WithAgentPassword", 10008,
                  "Unauthorized: Should use agent_password to verify: agent password has been set")
     assert_error(client.overview("restored_tenant", auth=AGENT, header_name="X-OCS-Agent-Header"), 400, "Agent.Identify.NotSupportOperation", 0)
@@ -287,39 +291,35 @@ def test_single_agent_with_agent_password(start):
 
 # --- Verify() ------------------------------------------------------------------------------
 def test_no_header_400(start):
-    _, client = start()
+    _sim, client = start()
     assert_error(client.get(OVERVIEW % "restored_tenant"), 400, "Request.Header.NotFound", 0)
     assert_error(client.get(OVERVIEW % "restored_tenant", {"X-OCS-Header": ""}), 400, "Request.Header.NotFound", 0)
 
 
 @pytest.mark.parametrize("value", ["***", "QUJD", base64.b64encode(b"\x01" * 128).decode(), base64.b64encode(b"\x01" * 100).decode()])
 def test_garbage_header_401_code_1(start, value):
-    _, client = start()
+    _sim, client = start()
     error = assert_error(client.get(OVERVIEW % "restored_tenant", {"X-OCS-Header": value}), 401,
                          "Security.Authentication.Header.DecryptFailed", 1)
     assert error["message"].startswith("Decrypt http header failed: ")
 
 
-@pytest.mark.parametrize("extra", [{"ts": 1767225660}, {"auth": 5}, {"keys": "not base64!"}])
+@pytest.mark.parametrize("extra", [{"ts": 1767225660}, {"auth": 5}, {"keys": "not base64!"}, {"uri": ["/"]}])
 def test_wrongly_typed_header_fields_fail_decryption(start, extra):
-    _, client = start()
-    key = client.public_key()
-    plain = dict({"auth": ROOT, "ts": str(int(time.time()) + 60), "uri": OVERVIEW % "restored_tenant", "keys": None}, **extra)
-    chunks = json.dumps(plain).encode()
-    value = base64.b64encode(b"".join(key.encrypt(chunks[i:i + 53], padding.PKCS1v15()) for i in range(0, len(chunks), 53))).decode()
+    _sim, client = start()
+    value = Client.header(client.public_key(), **dict({"auth": ROOT, "uri": OVERVIEW % "restored_tenant"}, **extra))
     assert_error(client.get(OVERVIEW % "restored_tenant", {"X-OCS-Header": value}), 401, "Security.Authentication.Header.DecryptFailed", 1)
 
 
 def test_header_field_names_are_case_insensitive(start):
-    _, client = start()
-    key = client.public_key()
-    plain = json.dumps({"Auth": ROOT, "Ts": str(int(time.time()) + 60), "Uri": OVERVIEW % "plain_tenant", "Keys": None}).encode()
-    value = base64.b64encode(b"".join(key.encrypt(plain[i:i + 53], padding.PKCS1v15()) for i in range(0, len(plain), 53))).decode()
-    assert client.get(OVERVIEW % "plain_tenant", {"X-OCS-Header": value})[0] == 404
+    _sim, client = start()
+    target = OVERVIEW % "plain_tenant"
+    value = Client.encrypt(client.public_key(), {"Auth": ROOT, "TS": str(int(time.time()) + 60), "Uri": target, "Keys": None})
+    assert client.get(target, {"X-OCS-Header": value})[0] == 404  # authenticated, then "never restored"
 
 
 def test_uri_must_match_the_raw_target(start):
-    _, client = start()
+    _sim, client = start()
     assert_error(client.overview("restored_tenant", uri="/api/v1/tenant/other/restore/overview"), 401,
                  "Security.Authentication.Header.UriMismatch", 10008, "URI mismatch")
     # The route decodes the path, the uri check does not.
@@ -343,22 +343,23 @@ def test_expired_through_server_clock_skew(start):
 
 
 def test_timestamp_rules(start):
-    _, client = start()
+    _sim, client = start()
     error = assert_error(client.overview("restored_tenant", ts="soon"), 401, "Security.Authentication.Timestamp.Invalid", 10008)
     assert error["message"].startswith("Unauthorized: Invalid timestamp: soon, err: ")
     # ts is only examined when auth is non-empty
     assert_error(client.overview("restored_tenant", auth="", ts="soon"), 401, "Security.Authentication.IncorrectOceanbasePassword", 10008)
-    assert client.overview("restored_tenant", ts=str(int(time.time())))[0] == 200  # deadline = now still passes
+    assert_error(client.overview("restored_tenant", ts=str(int(time.time()) - 1)), 401, "Security.Authentication.Expired", 10008)
+    assert client.overview("restored_tenant", ts="+%d" % (time.time() + 5))[0] == 200  # Go's ParseInt takes a sign
 
 
 def test_wrong_password_401(start):
-    _, client = start()
+    _sim, client = start()
     assert_error(client.overview("restored_tenant", auth="nope"), 401, "Security.Authentication.IncorrectOceanbasePassword", 10008,
                  "Unauthorized: OceanBase password is incorrect")
 
 
 def test_agent_password(start):
-    _, client = start(agent={"agent_password": AGENT})
+    _sim, client = start(agent={"agent_password": AGENT})
     assert client.overview("restored_tenant")[0] == 200  # OB password still accepted on X-OCS-Header
     assert client.overview("restored_tenant", auth=AGENT, header_name="X-OCS-Agent-Header")[0] == 200
     assert_error(client.overview("restored_tenant", auth=ROOT, header_name="X-OCS-Agent-Header"), 401,
@@ -371,17 +372,17 @@ def test_agent_password(start):
 
 
 def test_agent_password_required_when_ob_password_unknown(start):
-    _, client = start(agent={"root_password": "", "agent_password": AGENT})
+    _sim, client = start(agent={"root_password": "", "agent_password": AGENT})
     assert_error(client.overview("restored_tenant"), 401, "Security.Authentication.WithAgentPassword", 10008,
                  "Unauthorized: Should use agent_password to verify: oceanbase password is not initialized")
     assert client.overview("restored_tenant", auth=AGENT, header_name="X-OCS-Agent-Header")[0] == 200
 
 
 def test_agent_header_without_agent_password(start):
-    _, client = start()
+    _sim, client = start()
     assert_error(client.overview("restored_tenant", auth=AGENT, header_name="X-OCS-Agent-Header"), 401,
                  "Security.Authentication.WithOceanBasePassword", 10008)
-    _, bare = start(agent={"root_password": ""})  # no password at all: nothing to check
+    _sim, bare = start(agent={"root_password": ""})  # no password at all: nothing to check
     assert bare.overview("restored_tenant", auth="", header_name="X-OCS-Agent-Header")[0] == 200
 
 
@@ -400,7 +401,7 @@ def test_key_rotation_then_decrypt_failed(start):
 
 # --- envelope, routes, faults, legacy errors -----------------------------------------------------
 def test_trace_id_echo(start):
-    _, client = start()
+    _sim, client = start()
     body = client.get("/api/v1/info", {"X-OBSHELL-Trace-ID": "my-trace-1"})[1]
     assert body["traceId"] == "my-trace-1"
     key = client.public_key()
@@ -410,7 +411,7 @@ def test_trace_id_echo(start):
 
 
 def test_unknown_route_404(start):
-    _, client = start()
+    _sim, client = start()
     assert_error(client.get("/api/v1/nothing"), 404, "Common.NotFound", 0, message="Element not found: 404 not found")
 
 
@@ -426,7 +427,7 @@ def test_legacy_error_style(start):
     sim, client = start(agent={"error_style": "legacy", "version": "4.2.4.0"})
 
     def legacy(response, status, code):
-        got, body, _ = response
+        got, body, _headers = response
         assert got == status, body
         assert list(error_of(body, status)) == ["code", "message"] and body["error"]["code"] == code
 
@@ -440,7 +441,7 @@ def test_legacy_error_style(start):
 
 
 def test_legacy_is_the_default_before_4_3_1(start):
-    sim, _ = start(agent={"version": "4.3.0.0"})
+    sim, _client = start(agent={"version": "4.3.0.0"})
     assert sim.error_style == "legacy"
 
 
@@ -479,7 +480,7 @@ def test_demo_fail_scenario(start):
 
 
 def test_never_scenario(start):
-    _, client = start(scenario=load_scenario(os.path.join(SCENARIOS, "obshell-never.yml")))
+    _sim, client = start(scenario=load_scenario(os.path.join(SCENARIOS, "obshell-never.yml")))
     assert client.get("/api/v1/info")[1]["data"]["security"] is True
     assert_error(client.overview("plain_tenant"), 404, "Common.NotFound", 0)
     assert_error(client.overview("plain_tenant", auth=AGENT, header_name="X-OCS-Agent-Header"), 404, "Common.NotFound", 0)

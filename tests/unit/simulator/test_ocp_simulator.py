@@ -228,7 +228,7 @@ def test_envelope_sorted_keys_and_omitted_nulls(sim):
     response = tenant_tasks(sim, {"page": 1, "size": 10})
 
     def check_sorted(pairs):
-        keys = [key for key, _ in pairs]
+        keys = [pair[0] for pair in pairs]
         assert keys == sorted(keys)
         return dict(pairs)
 
@@ -432,7 +432,7 @@ def test_fault_from_scenario():
     scenario = demo_scenario()
     scenario["faults"] = [{"match": "tenants", "after": 1, "count": 1, "status": 500}]
     with OcpSimulator(scenario) as server:
-        assert [tenant_tasks(server).status_code for _ in range(3)] == [200, 500, 200]
+        assert [tenant_tasks(server).status_code for attempt in range(3)] == [200, 500, 200]
         assert server.counts[TENANT_PATH % (1, 1001)] == 3
 
 
