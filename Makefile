@@ -22,7 +22,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: test venv sanity lint units integration build importer docs-lint changelog-lint ee-check bench-quick bench demo clean pip-bootstrap
 
-test: venv sanity lint units build importer docs-lint changelog-lint ee-check integration bench-quick
+test: venv sanity units build lint importer docs-lint changelog-lint ee-check integration bench-quick
 	@echo "make test: every gate passed"
 
 # The virtual environment, rebuilt when a requirements file changes.
@@ -48,7 +48,7 @@ FORCE:
 sanity: pip-bootstrap $(BUILD)/.tree
 	cd $(COLL_SRC) && ansible-test sanity --venv --python 3.11 --color no
 
-lint: venv
+lint: build
 	ansible-lint --profile production --offline
 
 units: venv
@@ -62,10 +62,10 @@ build: venv
 importer: build
 	$(VPY) tools/run_galaxy_importer.py $(ARTIFACT)
 
-docs-lint: venv
+docs-lint: build
 	antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all --skip-rstcheck $(COLL_SRC) 2>/dev/null || antsibull-docs lint-collection-docs --plugin-docs .
 
-changelog-lint: venv
+changelog-lint: build
 	antsibull-changelog lint
 
 ee-check: venv

@@ -67,14 +67,15 @@ INITIAL_RUN_OVERHEAD = 1.0
 
 
 def _progress(api, record):
-    """The progress text of a record, or None."""
+    """The progress text of a record, or None: OCP's progress, obshell's restore and recover progress."""
     if record is None:
         return None
     if api == "ocp":
         value = record.get("progress")
-    else:
-        value = record.get("restore_progress") or record.get("recover_progress")
-    return value if value not in (None, "") else None
+        return value if value not in (None, "") else None
+    parts = ["%s %s%%" % (name, record[field]) for name, field in (("restore", "restore_progress"), ("recover", "recover_progress"))
+             if record.get(field) not in (None, "")]
+    return ", ".join(parts) or None
 
 
 class ActionModule(ActionBase):
@@ -130,12 +131,15 @@ class ActionModule(ActionBase):
         polls = runs = retries = 0
         overhead = INITIAL_RUN_OVERHEAD
         window_start = start
+        awaiting_text = None  # a FAILED obshell record without its reason yet
         while True:
             window_end = min(window_start + report, deadline)
             last_window = window_end >= deadline
             run_start = time.monotonic()
             # Whole poll intervals that fit in the window after the run's own cost; 0 is a single check.
             chunk = int(math.floor(max(0.0, window_end - run_start - overhead) / poll)) * poll
+            if awaiting_text is not None:
+                chunk = 0
             module_args["wait_timeout"] = chunk
             runs += 1
             result = self._execute_module(module_name=module, module_args=dict(module_args), task_vars=task_vars)
@@ -143,6 +147,14 @@ class ActionModule(ActionBase):
             run_end = time.monotonic()
             polls += result.get("polls") or 0
             retries += result.get("retries") or 0
+            if awaiting_text is not None:
+                # The follow-up read after a transient RESTORE_FAIL: the history row, if it is there yet.
+                latest = None if result.get("failed") else result.get("restore_overview")
+                if latest:
+                    display.display(self._report_line(api, latest, result, run_end - start))
+                if latest and latest.get("phase") == "FAILED":
+                    awaiting_text = latest
+                return self._finished(api, awaiting_text, "FAILED", run_end - start, polls, runs, retries)
             if result.get("failed") and not result.get("timed_out"):
                 # An error the module does not wait through (credentials, configuration, bad input).
                 return dict(failed=True, outcome="error", msg=result.get("msg", "%s failed" % module), api=api,
@@ -152,8 +164,15 @@ class ActionModule(ActionBase):
             phase = record.get("phase") if record else None
             display.display(self._report_line(api, record, result, run_end - start))
             if phase in ("COMPLETED", "FAILED", "CANCELED"):
-                return self._finished(api, record, phase, run_end - start, polls, runs, retries)
-            if isinstance(result.get("elapsed"), (int, float)):
+                if api == "obshell" and phase == "FAILED" and not record.get("comment") and not last_window:
+                    # obshell's running view says RESTORE_FAIL for a moment before the job moves to the
+                    # history view, whose row carries the reason (comment): read it once more, in the
+                    # next window, so the failure is reported with its reason.
+                    display.display("Restore failed; reading the reason from the agent's restore history")
+                    awaiting_text = record
+                else:
+                    return self._finished(api, record, phase, run_end - start, polls, runs, retries)
+            if awaiting_text is None and isinstance(result.get("elapsed"), (int, float)):
                 # Quick to rise, slow to fall: a window overrun costs more than an idle half second.
                 measured = max(0.0, run_end - run_start - result["elapsed"])
                 overhead = measured if measured > overhead else (overhead + measured) / 2
@@ -202,6 +221,6 @@ class ActionModule(ActionBase):
         if phase == "COMPLETED":
             outcome["msg"] = "Restore completed (status %s) after %d seconds" % (status, round(elapsed))
         else:
-            reason = record.get(FAILURE_TEXT[api]) or "no failure text from the API"
-            outcome["msg"] = "Restore %s: status %s: %s" % (phase, status, reason)
+            reason = record.get(FAILURE_TEXT[api]) or "no failure text from the API (%s is empty)" % FAILURE_TEXT[api]
+            outcome["msg"] = "Restore %s (status %s) after %d seconds: %s" % (phase, status, round(elapsed), reason)
         return outcome

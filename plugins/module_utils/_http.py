@@ -174,7 +174,7 @@ class HttpClient:
             timeout = max(0.5, min(timeout, deadline - self.clock()))
         self.requests_sent += 1
         try:
-            response = self.session.send(prepared, timeout=timeout, allow_redirects=False)
+            response = self.session.send(prepared, timeout=timeout, allow_redirects=False, stream=True)
         except requests.exceptions.SSLError as exc:
             raise ApiError(
                 "TLS error talking to %s at %s: %s. Check validate_certs and ca_path (a CA bundle that "
@@ -194,11 +194,14 @@ class HttpClient:
     def _read(self, response, method, path):
         status = response.status_code
         try:
-            content = response.content
+            content = response.content  # the body is streamed: a cut-off body surfaces here
         except requests.exceptions.RequestException as exc:
             raise ApiError("%s answered %s %s with HTTP %d but the body was cut off: %s"
                            % (self.api_name, method, path, status, _short_reason(exc)),
-                           kind="protocol", status=status, method=method, path=path)
+                           kind="protocol", status=status, method=method, path=path,
+                           retry_after=_retry_after_seconds(response.headers))
+        finally:
+            response.close()
         envelope = None
         if content:
             try:

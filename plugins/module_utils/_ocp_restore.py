@@ -52,9 +52,9 @@ class TaskQuery:
         self.cluster_id = params["cluster_id"]
         self.tenant_id = params.get("tenant_id")
         for name in ("cluster_id", "tenant_id", "task_id"):
-            if params.get(name) is not None and params[name] < 0:
+            if params.get(name) is not None and params[name] < 1:
                 raise ModuleFailure("%s must be a positive integer, not %d" % (name, params[name]))
-        self.page_size = params.get("page_size") or _ocp.MAX_PAGE_SIZE
+        self.page_size = _ocp.MAX_PAGE_SIZE if params.get("page_size") is None else params["page_size"]
         if not 1 <= self.page_size <= _ocp.MAX_PAGE_SIZE:
             raise ModuleFailure("page_size must be between 1 and %d, not %d" % (_ocp.MAX_PAGE_SIZE, self.page_size))
         try:

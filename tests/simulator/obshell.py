@@ -597,7 +597,7 @@ class ObshellSimulator(SimulatorBase):
             status, error = self._error_object(error)
         body = {
             "successful": error is None,
-            "timestamp": go_time(time.time_ns(), self.utc_offset),
+            "timestamp": go_time(int(self.clock.wall() * 1e9), self.utc_offset),
             "duration": int((time.monotonic() - started) * 1000),
             "status": status,
             "traceId": trace_id,

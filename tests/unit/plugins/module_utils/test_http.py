@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 
 import pytest
@@ -113,8 +114,8 @@ def test_err_code_is_preferred_over_code(server):
 
 
 def test_err_code_without_code(server):
-    server.queue(server.Reply(404, server.error_envelope(404, {"errCode": "Common.NotFound",
-                                                                "message": "Element not found: restore task"})))
+    error = {"errCode": "Common.NotFound", "message": "Element not found: restore task"}
+    server.queue(server.Reply(404, server.error_envelope(404, error)))
     error = raised(make_client(server.url))
     assert error.code == "Common.NotFound" and error.status == 404
 
@@ -211,8 +212,6 @@ def test_retries_run_out(server):
 
 
 def test_backoff_doubles_with_jitter_and_is_capped(server, fake_time):
-    import random
-
     unavailable = server.error_envelope(503, {"code": 0, "message": "busy"})
     server.queue(*[server.Reply(503, unavailable)] * 4 + [server.Reply(200, server.envelope({}))])
     client = HttpClient(server.url, "OCP", clock=fake_time.clock, sleep=fake_time.sleep,
@@ -379,7 +378,7 @@ def test_no_secret_in_network_and_timeout_errors(server):
 
 # --- TLS settings ------------------------------------------------------------------------------------
 
-def test_tls_settings_reach_the_session(tmp_path):
+def test_tls_settings_reach_the_session():
     assert HttpClient("https://h", "OCP").session.verify is True
     assert HttpClient("https://h", "OCP", validate_certs=False, ca_path="/ca.pem").session.verify is False
     assert HttpClient("https://h", "OCP", ca_path="/ca.pem").session.verify == "/ca.pem"
