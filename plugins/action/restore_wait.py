@@ -162,23 +162,26 @@ class ActionModule(ActionBase):
                             polls=polls, module_runs=runs, retries=retries)
             record = result.get("restore_task") if api == "ocp" else result.get("restore_overview")
             phase = record.get("phase") if record else None
-            display.display(self._report_line(api, record, result, run_end - start))
             if phase in ("COMPLETED", "FAILED", "CANCELED"):
                 if api == "obshell" and phase == "FAILED" and not record.get("comment") and not last_window:
                     # obshell's running view says RESTORE_FAIL for a moment before the job moves to the
                     # history view, whose row carries the reason (comment): read it once more, in the
                     # next window, so the failure is reported with its reason.
-                    display.display("Restore failed; reading the reason from the agent's restore history")
                     awaiting_text = record
                 else:
+                    display.display(self._report_line(api, record, result, run_end - start))
                     return self._finished(api, record, phase, run_end - start, polls, runs, retries)
             if awaiting_text is None and isinstance(result.get("elapsed"), (int, float)):
                 # Quick to rise, slow to fall: a window overrun costs more than an idle half second.
                 measured = max(0.0, run_end - run_start - result["elapsed"])
                 overhead = measured if measured > overhead else (overhead + measured) / 2
+            # The progress line goes out at the window's end, so lines come one report interval apart.
+            if time.monotonic() < window_end:
+                time.sleep(window_end - time.monotonic())
+            display.display(self._report_line(api, record, result, time.monotonic() - start))
+            if awaiting_text is not None:
+                display.display("Restore failed; reading the reason from the agent's restore history")
             if last_window:
-                if time.monotonic() < deadline:
-                    time.sleep(deadline - time.monotonic())
                 elapsed = time.monotonic() - start
                 status = record.get("status") if record else None
                 return dict(
@@ -187,8 +190,6 @@ class ActionModule(ActionBase):
                     msg="Timed out after %d seconds waiting for %s; last status %s, progress %s"
                         % (round(elapsed), what, status or "none (%s)" % self._absence(api, result),
                            _progress(api, record) or "unknown"))
-            if time.monotonic() < window_end:
-                time.sleep(window_end - time.monotonic())
             window_start = max(window_end, time.monotonic())
 
     @staticmethod

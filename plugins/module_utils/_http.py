@@ -59,10 +59,14 @@ class ApiError(Exception):
         self.path = path
         self.retry_after = retry_after
         self.envelope = envelope
+        # Set by an API client that knows this answer will not change (a 5xx with a known meaning).
+        self.permanent = False
 
     @property
     def transient(self):
         """True when trying again later may succeed (network trouble, timeouts, 5xx, 429)."""
+        if self.permanent:
+            return False
         if self.kind in ("network", "timeout"):
             return True
         if self.kind == "protocol":

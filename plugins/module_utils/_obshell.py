@@ -32,6 +32,9 @@ HEADER = "X-OCS-Header"
 AGENT_HEADER = "X-OCS-Agent-Header"
 HEADER_LIFETIME = 60  # seconds the encrypted header stays valid (the agent rejects it afterwards)
 DECRYPT_FAILED = "Security.Authentication.Header.DecryptFailed"
+# Before 4.3.1.0 the agent answered a known, deterministic error with HTTP 500 and code 1010 (for
+# instance "agent identity is MASTER."): asking again cannot help.
+LEGACY_KNOWN_ERROR = 1010
 
 # What each known obshell error means for the user (errCode from 4.3.1.0, legacy int codes before).
 FRIENDLY_ERRORS = {
@@ -56,6 +59,8 @@ FRIENDLY_ERRORS = {
     "Common.NotFound": "no restore was found for the tenant",
     "MySQL.Error": "the agent could not query OceanBase",
     10008: "authentication failed: check password / agent_password and the clocks",
+    LEGACY_KNOWN_ERROR: "the agent refused the request; if it names an identity, point url at an obshell agent of a "
+                        "running cluster (a cluster agent)",
 }
 
 
@@ -162,6 +167,9 @@ class ObshellClient:
             return prepared
 
         def on_error(error, _attempt):
+            if error_key(error) == LEGACY_KNOWN_ERROR:
+                error.permanent = True
+                return False
             # The agent's key may have been rotated (for instance 512 -> 1024 bits on upgrade): read it
             # again once, then retry with the new one.
             if error.status == 401 and error_key(error) in (DECRYPT_FAILED, 1) and not refreshed:

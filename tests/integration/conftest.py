@@ -30,8 +30,9 @@ INSTALLED = Path(os.environ.get("OCEANBASE_OPS_COLLECTIONS_PATH", ROOT / "build"
 
 
 def _ensure_installed():
-    if (INSTALLED / "ansible_collections" / "oceanbase" / "ops" / "MANIFEST.json").exists():
-        return
+    installed = INSTALLED / "ansible_collections" / "oceanbase" / "ops"
+    if (installed / "MANIFEST.json").exists() or (installed / "galaxy.yml").exists():
+        return  # an installed artifact, or (for development) a link to the source tree
     build = ROOT / "build"
     build.mkdir(exist_ok=True)
     subprocess.run([str(BIN / "ansible-galaxy"), "collection", "build", "--force", "--output-path", str(build), str(ROOT)],

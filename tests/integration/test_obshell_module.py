@@ -440,12 +440,16 @@ def test_512_bit_key_and_key_rotation(ansible, obshell_sim):
     during_hooks = Hooks(during)
     during_hooks.before("/restore/overview$", 2, lambda: during.rotate_key(1024))
     during_hooks.before("/restore/overview$", 4, lambda: during.set_overview("rotated_tenant", "SUCCESS", restore_scn=SCN))
+    # A legacy agent (errors with an int code only) says "undecryptable header" with code 1.
+    legacy = obshell_sim(scenario(DONE_TENANT, version="4.2.4.0", key_bits=512))
+    Hooks(legacy).before("/restore/overview$", 1, lambda: legacy.rotate_key(1024))
     assert between.key_bits == 1024 and during.key_bits == 512
 
     run = ansible.run(tasks=tasks_text(
         task("1024-bit key", between.url, "done_tenant"),
         task("512-bit key after rotation", between.url, "done_tenant"),
         task("Rotation during the wait", during.url, "rotated_tenant", wait=True, wait_timeout=60, wait_sleep=1),
+        task("Rotation on a legacy agent", legacy.url, "done_tenant"),
     ))
 
     assert ok(run, "1024-bit key")["restore_overview"]["phase"] == "COMPLETED"
@@ -467,6 +471,11 @@ def test_512_bit_key_and_key_rotation(ansible, obshell_sim):
     assert [entry["target"] for entry in during.log].count("/api/v1/secret") == 2
     secret_at = [i for i, entry in enumerate(during.log) if entry["target"] == "/api/v1/secret"]
     assert during.log[secret_at[1] - 1]["status"] == 401  # refetched right after the rejected request
+
+    assert ok(run, "Rotation on a legacy agent")["restore_overview"]["phase"] == "COMPLETED"
+    assert [(e["target"], e["status"]) for e in legacy.log] == [
+        ("/api/v1/info", 200), ("/api/v1/secret", 200), (OVERVIEW % "done_tenant", 401),
+        ("/api/v1/secret", 200), (OVERVIEW % "done_tenant", 200)]
 
 
 # --- bad input ---------------------------------------------------------------------------------------------
@@ -538,6 +547,21 @@ def test_wrong_agents_faults_and_garbage(ansible, obshell_sim):
     assert "not JSON" in junk["msg"] and "/restore/overview" in junk["msg"], junk["msg"]
     assert junk["retries"] == 3  # a garbled 200 may be a proxy hiccup: tried again, then reported
     assert len(overview_requests(garbage, "done_tenant")) == 4
+
+
+def test_legacy_agent_that_is_not_a_cluster_agent_fails_at_once(ansible, obshell_sim):
+    # Before 4.3.1.0 a non-cluster agent answers the overview with HTTP 500, code 1010, "agent identity
+    # is MASTER." (protocol note, section 6.1). That is a configuration error, like the modern 400
+    # Agent.Identify.NotSupportOperation: it must fail at once with a clear message, not be retried as
+    # a transient 5xx nor waited on until wait_timeout.
+    sim = obshell_sim(scenario(DONE_TENANT, identity="MASTER", version="4.3.0.0"))
+    run = ansible.run(tasks=tasks_text(
+        task("Legacy master agent", sim.url, "done_tenant", wait=True, wait_timeout=4, wait_sleep=1),
+    ))
+    result = failed(run, "Legacy master agent")
+    assert "cluster agent" in result["msg"].lower() and "MASTER" in result["msg"], result["msg"]
+    assert result.get("timed_out") is not True, result["msg"]
+    assert len(overview_requests(sim, "done_tenant")) == 1, [e["status"] for e in sim.log]
 
 
 # --- credentials from the environment and module_defaults; check mode ----------------------------------------

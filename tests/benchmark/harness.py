@@ -1,0 +1,196 @@
+# Copyright (c) oceanbase.ops contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Benchmark plumbing: paths, simulators that also count TCP connections, and measured runs.
+
+Every measured command runs under ``runner.py`` (see there for what is measured and how); the
+simulators run in this process, so their own CPU never counts.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+TESTS = ROOT / "tests"
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
+
+from simulator.common import load_scenario  # noqa: E402 pylint: disable=wrong-import-position
+from simulator.obshell import ObshellSimulator  # noqa: E402 pylint: disable=wrong-import-position
+from simulator.ocp import OcpSimulator  # noqa: E402 pylint: disable=wrong-import-position
+
+SCENARIOS = TESTS / "simulator" / "scenarios"
+PLAYBOOKS = HERE / "playbooks"
+BIN = Path(sys.executable).parent
+RUNNER = HERE / "runner.py"
+SDK_FLOOR = HERE / "sdk_floor.py"
+
+OCP_USER = ("admin", "admin-password")
+OBSHELL_PASSWORD = "root-password"
+OCP_TASK_ID = 11
+OCP_CLUSTER_ID = 1
+OCP_TENANT_ID = 1001
+TENANT_NAME = "restored_tenant"
+OVERVIEW_PATH = "/api/v1/tenant/%s/restore/overview" % TENANT_NAME
+
+
+def collections_path(override=None):
+    """Where the collection under test is installed: --collections-path, $ANSIBLE_COLLECTIONS_PATH,
+    else <repo>/build/installed."""
+    if override:
+        return str(Path(override).resolve())
+    return os.environ.get("ANSIBLE_COLLECTIONS_PATH") or str(ROOT / "build" / "installed")
+
+
+def _counting(base):
+    class Counting(base):
+        """The simulator, plus the set of client (address, port) pairs: one per TCP connection."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.peers = set()
+
+        def record(self, request, response, fault):
+            super().record(request, response, fault)
+            with self.lock:
+                self.peers.add(tuple(request.client[:2]))
+
+    Counting.__name__ = "Counting" + base.__name__
+    return Counting
+
+
+CountingOcp = _counting(OcpSimulator)
+CountingObshell = _counting(ObshellSimulator)
+
+
+def restore_scenario(api, seconds):
+    """The bench restore scenario of ``api``, stretched so that it is terminal at ``seconds``."""
+    name = "ocp-bench-restore.yml" if api == "ocp" else "obshell-bench-restore.yml"
+    scenario = copy.deepcopy(load_scenario(str(SCENARIOS / name)))
+    if api == "ocp":
+        timelines = [task["timeline"] for task in scenario["tasks"] if task.get("timeline")]
+    else:
+        timelines = [tenant["restore"] for tenant in scenario["tenants"] if tenant.get("restore")]
+    for timeline in timelines:
+        for entry in timeline:
+            entry["at"] = round(entry["at"] * seconds / 60.0, 3)
+    return scenario
+
+
+def terminal_time(api, scenario):
+    """Scenario second at which the benchmark's restore first shows a terminal status."""
+    terminal = ("RESTORE_SUCCESS", "RESTORE_FAIL") if api == "ocp" else ("RESTORE_SUCCESS", "SUCCESS", "RESTORE_FAIL", "FAIL")
+    if api == "ocp":
+        timeline = [task for task in scenario["tasks"] if task["id"] == OCP_TASK_ID][0]["timeline"]
+    else:
+        timeline = [tenant for tenant in scenario["tenants"] if tenant["name"] == TENANT_NAME][0]["restore"]
+    return min(entry["at"] for entry in timeline if entry["status"] in terminal)
+
+
+def scale_scenario(count):
+    """ocp-scale.yml (100,000 finished tasks, 50 pages of 2,000) cut down to ``count`` tasks."""
+    scenario = copy.deepcopy(load_scenario(str(SCENARIOS / "ocp-scale.yml")))
+    scenario["generate"][0]["count"] = count
+    return scenario
+
+
+def start_simulator(api, scenario):
+    cls = CountingOcp if api == "ocp" else CountingObshell
+    return cls(scenario).start()
+
+
+def simulator_stats(api, sim):
+    """What the simulator saw: requests by kind, TCP connections."""
+    with sim.lock:
+        log = list(sim.log)
+        peers = len(sim.peers)
+    stats = {"requests": len(log), "connections": peers, "errors": sum(1 for entry in log if entry["status"] != 200)}
+    if api == "ocp":
+        stats["list_requests"] = sum(1 for entry in log if "restoreTasks" in entry["target"])
+    else:
+        stats["info_requests"] = sum(1 for entry in log if entry["target"].startswith("/api/v1/info"))
+        stats["secret_requests"] = sum(1 for entry in log if entry["target"].startswith("/api/v1/secret"))
+        stats["list_requests"] = sum(1 for entry in log if "/restore/overview" in entry["target"])
+    return stats
+
+
+class Workspace:
+    """A scratch directory with the inventory, config files and one sub-directory per run."""
+
+    def __init__(self, path, collections, verbose=False):
+        self.path = Path(path)
+        self.collections = collections
+        self.verbose = verbose
+        self.count = 0
+        self.inventory = self.path / "inventory.ini"
+        self.inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
+        self.default_cfg = self.path / "default.cfg"
+        self.default_cfg.write_text("[defaults]\n")
+
+    def poll_cfg(self, interval):
+        path = self.path / ("internal_poll_interval_%s.cfg" % interval)
+        path.write_text("[defaults]\ninternal_poll_interval = %s\n" % interval)
+        return path
+
+    def env(self, cfg=None, extra=None):
+        env = {key: value for key, value in os.environ.items() if not key.startswith(("OCEANBASE_", "ANSIBLE_"))}
+        env.update(
+            ANSIBLE_CONFIG=str(cfg or self.default_cfg),
+            ANSIBLE_COLLECTIONS_PATH=self.collections,
+            ANSIBLE_CALLBACK_PLUGINS=str(HERE / "callback_plugins"),
+            ANSIBLE_CALLBACKS_ENABLED="bench_log",
+            ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+            ANSIBLE_NOCOLOR="1",
+            ANSIBLE_FORCE_COLOR="0",
+            ANSIBLE_RETRY_FILES_ENABLED="0",
+            ANSIBLE_LOCAL_TEMP=str(self.path / "tmp"),
+            ANSIBLE_HOME=str(self.path / "ansible-home"),
+            PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""),
+        )
+        env.update(extra or {})
+        return env
+
+    def new_run_dir(self, name):
+        self.count += 1
+        path = self.path / ("%02d-%s" % (self.count, name))
+        path.mkdir()
+        return path
+
+    def playbook_command(self, playbook, extra_vars, run_dir, profile=None):
+        vars_file = run_dir / "vars.json"
+        vars_file.write_text(json.dumps(extra_vars, indent=1))
+        command = [str(BIN / "ansible-playbook"), "-i", str(self.inventory), str(PLAYBOOKS / playbook), "-e", "@" + str(vars_file)]
+        if profile:
+            command = [sys.executable, "-m", "cProfile", "-o", str(profile)] + command
+        return command
+
+    def measure(self, command, run_dir, env):
+        """Run ``command`` under runner.py; the runner's figures plus the bench_log records."""
+        env = dict(env, BENCH_LOG=str(run_dir / "tasks.jsonl"))
+        result_file = run_dir / "rusage.json"
+        stdout, stderr = run_dir / "stdout.txt", run_dir / "stderr.txt"
+        subprocess.run([sys.executable, str(RUNNER), str(result_file), str(stdout), str(stderr), "--"] + command,
+                       env=env, cwd=str(run_dir), check=True)
+        result = json.loads(result_file.read_text())
+        result["cpu"] = result["user"] + result["sys"]
+        result["maxrss_mb"] = result["maxrss_kb"] / 1024.0
+        log = run_dir / "tasks.jsonl"
+        result["tasks"] = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+        result["stdout_path"] = str(stdout)
+        result["dir"] = str(run_dir)
+        if self.verbose or result["rc"] != 0:
+            sys.stderr.write("  [%s] rc=%s wall=%.1fs cpu=%.2fs maxrss=%.0fMB\n"
+                             % (run_dir.name, result["rc"], result["wall"], result["cpu"], result["maxrss_mb"]))
+        return result
+
+
+def until_retries(seconds, poll):
+    """Enough until retries for three times the restore plus a minute."""
+    return int(math.ceil((3 * seconds + 60) / float(poll)))
