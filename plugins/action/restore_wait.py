@@ -145,6 +145,8 @@ class ActionModule(ActionBase):
             result = self._execute_module(module_name=module, module_args=dict(module_args), task_vars=task_vars)
             result.pop("invocation", None)
             run_end = time.monotonic()
+            display.vvv("restore_wait: module run %d: wait_timeout %d s, took %.1f s (waited %s s, %s polls)"
+                        % (runs, chunk, run_end - run_start, result.get("elapsed"), result.get("polls")))
             polls += result.get("polls") or 0
             retries += result.get("retries") or 0
             if awaiting_text is not None:

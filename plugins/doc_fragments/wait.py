@@ -14,7 +14,7 @@ options:
     description:
       - Poll until the selected restore reaches a terminal phase (V(COMPLETED), V(FAILED) or V(CANCELED)).
       - The module succeeds when the restore finished, whichever way; check RV(ignore:phase) in the record.
-        The M(oceanbase.ops.wait_for_restore) role turns V(FAILED) and V(CANCELED) into a failure.
+        The P(oceanbase.ops.wait_for_restore#role) role turns V(FAILED) and V(CANCELED) into a failure.
       - A restore that does not exist yet counts as still running, so the wait can start right after
         the restore was triggered.
       - Transient errors (network trouble, HTTP timeouts, 5xx, 429) are retried until the deadline;

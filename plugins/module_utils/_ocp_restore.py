@@ -88,11 +88,18 @@ class TaskQuery:
         """Server-side filters, each in the form its scope expects (OCP protocol notes, section 6)."""
         pairs = []
         tenant_scope = self.tenant_id is not None
-        fmt = _time.utc_seconds_z if tenant_scope else _time.iso_offset
-        if self.start_time:
-            pairs.append(("startTime", fmt(self.start_time)))
-        if self.end_time:
-            pairs.append(("endTime", fmt(self.end_time)))
+        if tenant_scope:
+            # Seconds precision only: widen the window to whole seconds here, and apply the exact
+            # bounds in matches().
+            if self.start_time:
+                pairs.append(("startTime", _time.utc_seconds_z(self.start_time)))
+            if self.end_time:
+                pairs.append(("endTime", _time.utc_seconds_z(self.end_time, round_up=True)))
+        else:
+            if self.start_time:
+                pairs.append(("startTime", _time.iso_offset(self.start_time)))
+            if self.end_time:
+                pairs.append(("endTime", _time.iso_offset(self.end_time)))
         if tenant_scope:
             # One comma-joined, sorted value: the same canonical form whether OCP reads it as one
             # value or as several.
@@ -101,6 +108,19 @@ class TaskQuery:
             if self.restore_cluster_names:
                 pairs.append(("restoreClusterName", ",".join(self.restore_cluster_names)))
         return pairs
+
+    @property
+    def exact_window(self):
+        """True when the tenant scope's whole-second window is wider than the one asked for."""
+        return self.tenant_id is not None and any(
+            moment is not None and moment.microsecond for moment in (self.start_time, self.end_time))
+
+    def _in_window(self, created):
+        if created is None:
+            return True  # OCP selected it; nothing better to judge by
+        if self.start_time is not None and created < self.start_time:
+            return False
+        return self.end_time is None or created <= self.end_time
 
     def matches(self, task):
         """Client-side selection (also applies the list filters the cluster scope lacks)."""
@@ -111,6 +131,8 @@ class TaskQuery:
         if self.statuses and task.get("status") not in self.statuses:
             return False
         if self.restore_cluster_names and task.get("restoreClusterName") not in self.restore_cluster_names:
+            return False
+        if self.exact_window and not self._in_window(_time.parse_api_time(task.get("createTime"))):
             return False
         if self.started_after is not None:
             created = _time.parse_api_time(task.get("createTime"))

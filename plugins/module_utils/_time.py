@@ -10,7 +10,7 @@ times the APIs return (0-9 fractional digits, ``Z``, ``+HH:MM`` or ``+HHMM``).""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 _FRACTION = re.compile(r"(\.\d+)")
 _OFFSET_NO_COLON = re.compile(r"([+-]\d{2})(\d{2})$")
@@ -61,8 +61,14 @@ def parse_api_time(value):
     return parsed
 
 
-def utc_seconds_z(moment):
-    """OCP tenant scope: UTC, seconds precision, ``Z`` (``2024-08-06T00:00:00Z``)."""
+def utc_seconds_z(moment, round_up=False):
+    """OCP tenant scope: UTC, seconds precision, ``Z`` (``2024-08-06T00:00:00Z``).
+
+    Fractions of a second are cut off, or with ``round_up`` rounded up to the next whole second, so
+    that a window sent at seconds precision always contains the exact one.
+    """
+    if round_up and moment.microsecond:
+        moment = moment.replace(microsecond=0) + timedelta(seconds=1)
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -11,9 +11,13 @@ short_description: Wait for one OceanBase restore to finish, printing progress l
 version_added: 0.1.0
 description:
   - Waits for a restore through M(oceanbase.ops.ocp_restore_task_info) or M(oceanbase.ops.obshell_restore_overview_info),
-    starting one module process per O(report_interval) (the module polls every O(poll_interval) inside it),
-    and prints a progress line (phase, status, progress, elapsed) in the play output after each.
-  - This is the engine of the M(oceanbase.ops.wait_for_restore) role; prefer the role.
+    starting at most one module process per O(report_interval) (the module polls every O(poll_interval) inside it),
+    and prints a progress line (phase, status, progress, elapsed) in the play output once per O(report_interval).
+  - A restore that does not exist yet (no OCP task yet, obshell tenant not visible or not restored yet) counts as running.
+  - obshell reports a failed restore as C(RESTORE_FAIL), without a reason, for a moment before its history row (C(FAIL),
+    reason in C(comment)) appears; the overview is then read once more, one O(report_interval) later, for the reason.
+  - With C(-vvv), the play output shows how long each module run took.
+  - This is the engine of the C(oceanbase.ops.wait_for_restore) role; prefer the role.
   - It does not fail by itself when the restore failed or the wait timed out; it reports RV(outcome).
     It fails for errors that waiting cannot fix (credentials, configuration, bad input).
   - Connection options left unset come from C(module_defaults) (C(group/oceanbase.ops.ocp) or
@@ -104,8 +108,8 @@ options:
     type: int
     default: 60
 seealso:
-  - plugin: oceanbase.ops.wait_for_restore
-    plugin_type: role
+  - module: oceanbase.ops.ocp_restore_task_info
+  - module: oceanbase.ops.obshell_restore_overview_info
 """
 
 EXAMPLES = r"""

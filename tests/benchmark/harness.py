@@ -111,7 +111,8 @@ def simulator_stats(api, sim):
     with sim.lock:
         log = list(sim.log)
         peers = len(sim.peers)
-    stats = {"requests": len(log), "connections": peers, "errors": sum(1 for entry in log if entry["status"] != 200)}
+    stats = {"requests": len(log), "connections": peers, "errors": sum(1 for entry in log if entry["status"] != 200),
+             "first": log[0]["time"] if log else None, "log": log}
     if api == "ocp":
         stats["list_requests"] = sum(1 for entry in log if "restoreTasks" in entry["target"])
     else:
@@ -119,6 +120,13 @@ def simulator_stats(api, sim):
         stats["secret_requests"] = sum(1 for entry in log if entry["target"].startswith("/api/v1/secret"))
         stats["list_requests"] = sum(1 for entry in log if "/restore/overview" in entry["target"])
     return stats
+
+
+def detection_time(stats, terminal):
+    """Simulator time of the first read of the restore at or after its terminal time."""
+    marker = "/restore/overview" if "info_requests" in stats else "restoreTasks"
+    times = [entry["time"] for entry in stats["log"] if marker in entry["target"] and entry["time"] >= terminal]
+    return min(times) if times else None
 
 
 class Workspace:

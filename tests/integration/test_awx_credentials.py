@@ -27,9 +27,8 @@ import yaml
 from jinja2 import meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from conftest import INSTALLED, SCENARIOS
-
 ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = ROOT / "tests" / "simulator" / "scenarios"
 AWX = ROOT / "docs" / "awx"
 CREDENTIAL_TYPES = AWX / "credential-types"
 JOB_TEMPLATE = AWX / "job-template.yml"
@@ -50,10 +49,11 @@ def credential_type(name):
     return _load_yaml(CREDENTIAL_TYPES / ("%s.yml" % name))
 
 
-def connection_spec(api):
-    """The module's connection argspec, imported from the collection under test."""
-    if str(INSTALLED) not in sys.path:
-        sys.path.insert(0, str(INSTALLED))
+def connection_spec(api, installed):
+    """The module's connection argspec, imported from the collection under test (``installed``: the
+    harness's collections path, conftest.INSTALLED, from its ``installed_collection`` fixture)."""
+    if str(installed) not in sys.path:
+        sys.path.insert(0, str(installed))
     from ansible_collections.oceanbase.ops.plugins.module_utils import _module  # pylint: disable=import-outside-toplevel
 
     return {"ocp": _module.OCP_CONNECTION_SPEC, "obshell": _module.OBSHELL_CONNECTION_SPEC}[api]
@@ -108,9 +108,9 @@ def awx_injected_env(cred_type, inputs):
 # --- the credential types against the modules ---------------------------------------------------
 
 @pytest.mark.parametrize("api", ["ocp", "obshell"])
-def test_credential_type_injects_exactly_the_module_env_fallbacks(api):
+def test_credential_type_injects_exactly_the_module_env_fallbacks(api, installed_collection):
     cred_type = credential_type(api)
-    spec = connection_spec(api)
+    spec = connection_spec(api, installed_collection)
     names = fallback_names(spec)
     injected = cred_type["injectors"]["env"]
     assert set(injected) == set(names.values()), (
@@ -191,7 +191,7 @@ def _events(run, event, task):
             if item.get("event") == event and item.get("event_data", {}).get("task") == task]
 
 
-def _run_job(tmp_path, monkeypatch, injected, extravars, timeout):
+def _run_job(tmp_path, monkeypatch, installed, injected, extravars, timeout):
     """Run the job template's playbook as AWX would: envvars = the injected env + the collections path."""
     # A job's environment: nothing from the test runner's OCEANBASE_* / ANSIBLE_* settings leaks in.
     for name in list(os.environ):
@@ -205,7 +205,7 @@ def _run_job(tmp_path, monkeypatch, injected, extravars, timeout):
         playbook=str(PLAYBOOK),
         inventory={"all": {"hosts": {"localhost": {"ansible_connection": "local",
                                                    "ansible_python_interpreter": sys.executable}}}},
-        envvars=dict(injected, ANSIBLE_COLLECTIONS_PATH=str(INSTALLED)),
+        envvars=dict(injected, ANSIBLE_COLLECTIONS_PATH=str(installed)),
         extravars=extravars,
         quiet=True,
         timeout=timeout,
@@ -214,7 +214,7 @@ def _run_job(tmp_path, monkeypatch, injected, extravars, timeout):
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_role_runs_with_the_injected_credential(case, tmp_path, monkeypatch, ocp_sim, obshell_sim):
+def test_role_runs_with_the_injected_credential(case, tmp_path, monkeypatch, installed_collection, ocp_sim, obshell_sim):
     spec = CASES[case]
     api = spec["api"]
     if api == "ocp":
@@ -225,7 +225,7 @@ def test_role_runs_with_the_injected_credential(case, tmp_path, monkeypatch, ocp
     extravars = dict(EXTRA_VARS[api], wait_for_restore_timeout=60, wait_for_restore_poll_interval=1,
                      wait_for_restore_report_interval=2)
 
-    run, stdout = _run_job(tmp_path, monkeypatch, injected, extravars, timeout=240)
+    run, stdout = _run_job(tmp_path, monkeypatch, installed_collection, injected, extravars, timeout=240)
 
     assert run.status == "successful" and run.rc == 0, "status %s rc %s\n%s" % (run.status, run.rc, stdout)
     recorded = _events(run, "runner_on_ok", "Record the outcome in wait_for_restore_result")
@@ -239,7 +239,7 @@ def test_role_runs_with_the_injected_credential(case, tmp_path, monkeypatch, ocp
         assert secret not in stdout, "a credential secret appears in the job output"
 
 
-def test_both_ocp_pairs_in_one_credential_fail_clearly(tmp_path, monkeypatch, ocp_sim):
+def test_both_ocp_pairs_in_one_credential_fail_clearly(tmp_path, monkeypatch, installed_collection, ocp_sim):
     """The one case the OCP type cannot rule out by itself: both pairs filled in. The module refuses
     before sending any request, with a message that names the variables to check."""
     sim = ocp_sim("ocp-awx-quick.yml")
@@ -249,7 +249,7 @@ def test_both_ocp_pairs_in_one_credential_fail_clearly(tmp_path, monkeypatch, oc
     extravars = dict(EXTRA_VARS["ocp"], wait_for_restore_timeout=10, wait_for_restore_poll_interval=1,
                      wait_for_restore_report_interval=2)
 
-    run, stdout = _run_job(tmp_path, monkeypatch, injected, extravars, timeout=120)
+    run, stdout = _run_job(tmp_path, monkeypatch, installed_collection, injected, extravars, timeout=120)
 
     assert run.status == "failed", stdout
     assert "both username/password and access_key_id/access_key_secret are set" in stdout

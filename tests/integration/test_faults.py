@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import importlib.util
-import time
 from pathlib import Path
 
 import pytest
@@ -190,7 +189,7 @@ def _ocp_503_burst(ctx):
     def check(outcome):
         result = ok(outcome)
         assert result["retries"] == 2
-        assert [task["id"] for task in result["restore_tasks"]] == [21, 8, 22]
+        assert [task["id"] for task in result["restore_tasks"]] == [21, 22, 8]
         assert [entry["status"] for entry in logged(sim, TASKS)] == [503, 503, 200]
     return Case("ocp_503_burst", "ocp", ocp_args(sim)), check
 
@@ -345,7 +344,7 @@ def _ocp_403(ctx):
     sim = ctx.ocp(forbidden=True)
 
     def check(outcome):
-        result = failed(outcome, "HTTP 403", "not allowed")
+        result = failed(outcome, "HTTP 403", "permission")
         assert result["retries"] == 0
         assert len(logged(sim, TASKS)) == 1
     return Case("ocp_403", "ocp", ocp_args(sim)), check
@@ -960,7 +959,8 @@ def role_ok(outcome):
 def _role_ocp_503_and_reset(ctx):
     holder = Holder(ctx.ocp())
     holder.sim.add_fault({"match": TASKS, "status": 503, "count": 3, "after": 1})
-    holder.sim.add_fault({"match": TASKS, "kind": "reset", "after": 5})
+    # Faults are consulted in order: the reset fault sees only what the 503 fault let through.
+    holder.sim.add_fault({"match": TASKS, "kind": "reset", "after": 2})
     _finish_ocp(ctx, holder, after=3)
 
     def check(outcome):
@@ -970,7 +970,8 @@ def _role_ocp_503_and_reset(ctx):
     return Case("role_ocp_503_and_reset", "role", role_vars=_role_vars("ocp", holder.sim)), check
 
 
-@fault("role_obshell_key_rotation", "role (obshell)", "the agent's key rotates from 512 to 1024 bits during the role's wait",
+@fault("role_obshell_key_rotation", "role (obshell)",
+       "the agent's key rotates from 512 to 1024 bits during one of the role's module runs (report interval 10 s)",
        "recovered: the role completes; retries >= 1", group="role")
 def _role_obshell_key_rotation(ctx):
     holder = Holder(ctx.obshell(OBSHELL_LEGACY))
@@ -982,10 +983,12 @@ def _role_obshell_key_rotation(ctx):
         assert result["outcome"] == "completed"
         assert int(result["retries"]) >= 1
         assert holder.sim.key_bits == 1024
-    return Case("role_obshell_key_rotation", "role", role_vars=_role_vars("obshell", holder.sim)), check
+    variables = _role_vars("obshell", holder.sim, wait_for_restore_report_interval=10)
+    return Case("role_obshell_key_rotation", "role", role_vars=variables), check
 
 
-@fault("role_obshell_server_restart", "role (obshell)", "the agent restarts during the role's wait",
+@fault("role_obshell_server_restart", "role (obshell)",
+       "the agent restarts during one of the role's module runs (report interval 10 s)",
        "recovered: the role completes; retries > 0", group="role")
 def _role_obshell_server_restart(ctx):
     holder = Holder(ctx.obshell())
@@ -998,28 +1001,31 @@ def _role_obshell_server_restart(ctx):
         result = role_ok(outcome)
         assert result["outcome"] == "completed"
         assert int(result["retries"]) > 0
-    return Case("role_obshell_server_restart", "role", role_vars=_role_vars("obshell", holder.sim)), check
+    variables = _role_vars("obshell", holder.sim, wait_for_restore_report_interval=10)
+    return Case("role_obshell_server_restart", "role", role_vars=variables), check
 
 
-@fault("role_deadline", "role (obshell)", "HTTP 503 on every poll after the first, wait_for_restore_timeout: 3",
+@fault("role_deadline", "role (obshell)",
+       "HTTP 503 on every poll after the first, wait_for_restore_timeout: 3 (report interval 2 s: two module runs)",
        "the role fails at the deadline with a timed-out message naming the last status and progress; "
        "wait_for_restore_result.record is the last good state", group="role")
 def _role_deadline(ctx):
     sim = ctx.obshell()
     sim.add_fault({"match": OVERVIEW, "status": 503, "count": 0, "after": 1})
-    started = {}
-    ctx.triggers.when("first poll (role deadline)", lambda: sim, OVERVIEW, lambda: started.setdefault("t", time.monotonic()))
 
     def check(outcome):
         assert outcome.failed, "the role did not fail: %r" % outcome
-        assert "timed out after" in outcome.msg.lower() and "WAIT_TENANT_RESTORE_FINISH" in outcome.msg, outcome.msg
-        assert "45.50" in outcome.msg, outcome.msg
+        entries = logged(sim, OVERVIEW)
+        span = entries[-1]["time"] - entries[0]["time"]
+        assert span <= 3 + 0.5, "a request was sent %.1f s after the first one, in a 3 s wait" % span
         result = outcome.result["wait_for_restore_result"]
         assert result["outcome"] == "timed_out"
-        assert result["record"]["status"] == "WAIT_TENANT_RESTORE_FINISH"
-        assert float(result["elapsed"]) <= 3 + 1.5, result["elapsed"]
-        last = logged(sim, OVERVIEW)[-1]["time"] - logged(sim, OVERVIEW)[0]["time"]
-        assert last <= 3 + 1.5, "a request was sent %.1f s into a 3 s wait" % last
+        # Module start-up is not a sleep, but a busy machine makes it slow: allow for it.
+        assert float(result["elapsed"]) <= 3 + 2.5, result["elapsed"]
+        assert "timed out after" in outcome.msg.lower(), outcome.msg
+        # Nothing lost: the last state a poll saw (in the first module run) is reported.
+        assert "WAIT_TENANT_RESTORE_FINISH" in outcome.msg and "45.50" in outcome.msg, outcome.msg
+        assert (result["record"] or {}).get("status") == "WAIT_TENANT_RESTORE_FINISH", result["record"]
     return Case("role_deadline", "role", role_vars=_role_vars("obshell", sim, wait_for_restore_timeout=3)), check
 
 

@@ -215,8 +215,10 @@ def assert_progress_lines(outcome, report):
 # --- outcomes --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("api", APIS)
 def test_completed_sets_the_result(api, ansible, ocp_sim, obshell_sim):
-    sim = start_sim(api, completing_scenario(api, at=4), ocp_sim, obshell_sim)
-    outcome = run_role(ansible, role_vars(api, sim))
+    sim = start_sim(api, completing_scenario(api, at=3), ocp_sim, obshell_sim)
+    # Connection details from role variables; they win over module_defaults, which point nowhere here.
+    module_defaults = {"group/oceanbase.ops.%s" % api: {"url": "http://127.0.0.1:9", "password": "wrong-password"}}
+    outcome = run_role(ansible, role_vars(api, sim), module_defaults=module_defaults)
 
     assert outcome.run.rc == 0, outcome
     result = outcome.result
@@ -228,7 +230,7 @@ def test_completed_sets_the_result(api, ansible, ocp_sim, obshell_sim):
     else:
         assert result["status"] in ("RESTORE_SUCCESS", "SUCCESS")
         assert result["record"]["restore_tenant_name"] == TENANT and result["record"]["phase"] == "COMPLETED"
-    assert isinstance(result["elapsed"], (int, float)) and 3 <= result["elapsed"] <= 4 + 2 * SLACK + 2, result
+    assert isinstance(result["elapsed"], (int, float)) and 2.5 <= result["elapsed"] <= 3 + 2 * SLACK + 2, result
     assert isinstance(result["polls"], int) and result["polls"] == len(restore_reads(api, sim)) >= 3, result
     assert "Restore completed (status %s)" % result["status"] in outcome.run.stdout
     texts = [text for text, _elapsed in outcome.lines]
@@ -299,11 +301,11 @@ def test_timeout_fails_with_a_distinct_message(api, ansible, ocp_sim, obshell_si
     message = outcome.failure
     assert message is not None and message.startswith("Timed out after "), outcome
     waited = int(re.match(r"Timed out after (\d+) seconds", message).group(1))
-    assert timeout <= waited <= timeout + SLACK, message
+    assert timeout <= waited <= timeout + 3, message
     assert "last status %s" % status in message and progress in message, message
     assert "FAILED" not in message
     # It waited the whole timeout, and not much more.
-    assert timeout <= outcome.result["elapsed"] <= timeout + SLACK, outcome.result
+    assert timeout <= outcome.result["elapsed"] <= timeout + 3, outcome.result
     assert outcome.wall >= timeout
     assert_progress_lines(outcome, 2)
 
@@ -346,7 +348,7 @@ def test_waits_while_the_restore_does_not_exist_yet(api, ansible, ocp_sim, obshe
 
 @pytest.mark.parametrize("api", APIS)
 def test_progress_every_report_interval_and_one_module_run_per_interval(api, ansible, ocp_sim, obshell_sim):
-    report, poll, finish = 3, 1, 12
+    report, poll, finish = 4, 1, 12
     if api == "ocp":
         scenario = ocp_scenario([{"at": 0, "status": "RESTORE_CREATE_TENANT", "progress": "0%"},
                                  {"at": 2, "status": "RESTORE_WAIT_LS", "progress": "30%"},
@@ -374,11 +376,10 @@ def test_progress_every_report_interval_and_one_module_run_per_interval(api, ans
     assert runs == result["module_runs"] == len(outcome.lines), (runs, result, outcome.lines)
     assert expected - 1 <= runs <= expected + 1, (runs, expected, elapsed)
     assert polls == result["polls"], (polls, result)
-    assert runs < polls, (runs, polls)
-    assert polls >= elapsed / poll / 2, (polls, elapsed)  # it did poll about every second
+    assert runs < polls, (runs, polls)  # the module waited and polled inside its runs
 
-    # Module runs start at least one report interval apart (a little less: the first read of a run
-    # comes after the module's start-up, which varies), and never much more than that.
+    # Module runs start about one report interval apart, never much closer (the first request of a run
+    # comes after the module's start-up, which varies, the first run's most) and never much further.
     if api == "obshell":
         starts = [entry["time"] for entry in sim.requests_to(r"^/api/v1/info$")]
     else:
@@ -387,7 +388,7 @@ def test_progress_every_report_interval_and_one_module_run_per_interval(api, ans
             first_seen.setdefault(address, entry["time"])
         starts = sorted(first_seen.values())
     gaps = assert_about_every(starts, report, "module runs")
-    assert min(gaps) >= report - 1, (gaps, starts)
+    assert min(gaps) >= report - SLACK, (gaps, starts)
 
 
 def test_simulator_counts_every_tcp_connection(ocp_sim):
@@ -415,7 +416,7 @@ def test_simulator_counts_every_tcp_connection(ocp_sim):
 @pytest.mark.parametrize("source", ["module_defaults", "environment"])
 @pytest.mark.parametrize("api", APIS)
 def test_connection_details_from_module_defaults_or_environment(api, source, ansible, ocp_sim, obshell_sim):
-    sim = start_sim(api, completing_scenario(api, at=2), ocp_sim, obshell_sim)
+    sim = start_sim(api, completing_scenario(api, at=1.5), ocp_sim, obshell_sim)
     variables = role_vars(api)  # no wait_for_restore_url, no credentials
     module_defaults = env = None
     if source == "module_defaults":
@@ -435,16 +436,6 @@ def test_connection_details_from_module_defaults_or_environment(api, source, ans
     assert restore_reads(api, sim) and all(entry["status"] == 200 for entry in restore_reads(api, sim))
     if api == "ocp" and source == "environment":
         assert "OCEANBASE_OCP_ACCESS_KEY_SECRET" not in outcome.run.stdout and OCP_SK not in outcome.run.stdout
-
-
-def test_role_variables_win_over_module_defaults(ansible, ocp_sim):
-    sim = start_sim("ocp", completing_scenario("ocp", at=2), ocp_sim, None)
-    module_defaults = {"group/oceanbase.ops.ocp": {"url": "http://127.0.0.1:9", "username": OCP_USER,
-                                                   "password": "wrong-password"}}
-    outcome = run_role(ansible, role_vars("ocp", sim), module_defaults=module_defaults)
-
-    assert outcome.run.rc == 0, outcome
-    assert outcome.result["phase"] == "COMPLETED", outcome.result
 
 
 # --- started_after ----------------------------------------------------------------------------------
@@ -505,7 +496,7 @@ def test_ansible_runner_run_with_environment_credentials(tmp_path, monkeypatch, 
         if name.startswith(("OCEANBASE_", "ANSIBLE_")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("PATH", str(BIN) + os.pathsep + os.environ.get("PATH", ""))  # this venv's ansible-playbook
-    sim = start_sim("obshell", completing_scenario("obshell", at=5), None, obshell_sim)
+    sim = start_sim("obshell", completing_scenario("obshell", at=4), None, obshell_sim)
     private = tmp_path / "runner"
     (private / "project").mkdir(parents=True)
     (private / "inventory").mkdir()

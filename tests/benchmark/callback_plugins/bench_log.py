@@ -51,7 +51,7 @@ class CallbackModule(CallbackBase):
     def _result(self, status, result):
         name = result.task_name or result._task.get_name()
         data = result._result
-        record = {"status": status, "task": name, "action": result._task.action, "end": time.monotonic(),
+        record = {"cb_status": status, "task": name, "action": result._task.action, "end": time.monotonic(),
                   "start": self._started.get(name), "retry_callbacks": self._retries}
         for key in KEPT:
             if key in data:

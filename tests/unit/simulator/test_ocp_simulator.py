@@ -285,10 +285,11 @@ def test_paging():
         assert cluster_tasks(server, {"page": 1, "size": 2000}).json()["data"]["page"]["size"] == 2000
 
 
-def test_scale_scenario_lists_fast():
+def test_scale_scenario_lists_every_page():
+    # Correctness only; the speed of listing at scale is measured by tests/benchmark/bench.py.
     with OcpSimulator(load_scenario(os.path.join(SCENARIOS, "ocp-scale.yml"))) as server:
         session = requests.Session()
-        started, seen, page = time.monotonic(), 0, 1
+        seen, page = 0, 1
         while True:
             data = session.get(server.url + CLUSTER_PATH % 1, params={"page": page, "size": 2000},
                                auth=BASIC, timeout=10).json()["data"]
@@ -297,7 +298,6 @@ def test_scale_scenario_lists_fast():
                 break
             page += 1
         assert (seen, page) == (100000, 50)
-        assert time.monotonic() - started < 8
 
 
 # --- filters --------------------------------------------------------------------------------

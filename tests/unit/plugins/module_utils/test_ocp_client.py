@@ -249,12 +249,12 @@ def test_query_pairs_tenant_scope():
         statuses=["RESTORE_SUCCESS", "RESTORE_FAIL", "RESTORE_SUCCESS"], restore_cluster_names=["obc2", "obc1"]))
     assert query.query_pairs() == [
         ("startTime", "2024-08-06T00:00:00Z"),
-        ("endTime", "2024-08-07T00:00:00Z"),
+        ("endTime", "2024-08-07T00:00:01Z"),  # .750 rounded up: the exact bound is applied by the module
         ("status", "RESTORE_FAIL,RESTORE_SUCCESS"),
         ("restoreClusterName", "obc1,obc2"),
     ]
     assert _ocp.encode_query(query.query_pairs()) == (
-        "startTime=2024-08-06T00%3A00%3A00Z&endTime=2024-08-07T00%3A00%3A00Z"
+        "startTime=2024-08-06T00%3A00%3A00Z&endTime=2024-08-07T00%3A00%3A01Z"
         "&status=RESTORE_FAIL%2CRESTORE_SUCCESS&restoreClusterName=obc1%2Cobc2")
 
 

@@ -1,0 +1,529 @@
+#!/usr/bin/env python
+# Copyright (c) oceanbase.ops contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Benchmark of oceanbase.ops against the simulators: what waiting for a restore costs the Ansible
+controller with the wait_for_restore role, compared with an info module in an until loop and with
+what users write without the collection; and listing restore tasks at scale.
+
+    python tests/benchmark/bench.py --quick                        # CI: asserts structural targets
+    python tests/benchmark/bench.py --write docs/performance.md    # full run, writes the report
+
+The collection under test is the installed one: --collections-path, else $ANSIBLE_COLLECTIONS_PATH,
+else <repo>/build/installed (``make build``). Every figure comes from this one run, side by side on
+the same machine; the markdown marks each target met or not met from the measurements.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import pstats
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness  # noqa: E402 pylint: disable=wrong-import-position
+import report  # noqa: E402 pylint: disable=wrong-import-position
+
+TERMINAL_PHASES = ("COMPLETED", "FAILED", "CANCELED")
+METHODS = ("role", "info", "baseline")
+METHOD_LABELS = {
+    ("ocp", "role"): "(a) wait_for_restore role",
+    ("ocp", "info"): "(b) ocp_restore_task_info in until",
+    ("ocp", "baseline"): "(c) ansible.builtin.uri in until",
+    ("obshell", "role"): "(a) wait_for_restore role",
+    ("obshell", "info"): "(b) obshell_restore_overview_info in until",
+    ("obshell", "baseline"): "(c) obshell SDK loop (floor)",
+}
+LIST_MODULE = "ansible_collections.oceanbase.ops.plugins.modules.ocp_restore_task_info"
+
+
+class Settings:
+    """What one mode measures."""
+
+    def __init__(self, quick):
+        self.quick = quick
+        if quick:
+            self.seconds = 10          # restore length
+            self.short_seconds = None  # no memory-growth comparison in quick mode
+            self.poll = 1
+            self.report_interval = 4   # several module runs, so "one per report interval" is tested
+            self.scale = (1000, 10000)
+            self.poll_setting = None
+            self.profile_idle = 0
+            self.profile_listing = False
+            self.latency_slack = 5.0   # generous: quick mode runs on loaded CI machines
+        else:
+            self.seconds = 60
+            self.short_seconds = 30
+            self.poll = 2
+            self.report_interval = 60  # the role's default
+            self.scale = (1000, 10000, 100000)
+            self.poll_setting = 0.05   # internal_poll_interval studied for long waits
+            self.profile_idle = 20
+            self.profile_listing = True
+            self.latency_slack = 1.0   # the target: poll interval + 1 s
+
+
+class Bench:
+    def __init__(self, settings, workspace, progress=True):
+        self.s = settings
+        self.ws = workspace
+        self.progress = progress
+        self.failures = []     # structural checks that failed (quick mode exits non-zero on any)
+        self.results = {"waits": [], "idle": {}, "listing": [], "notes": []}
+
+    def say(self, text):
+        if self.progress:
+            sys.stderr.write("[bench %s] %s\n" % (time.strftime("%H:%M:%S"), text))
+            sys.stderr.flush()
+
+    def check(self, condition, text):
+        if not condition:
+            self.failures.append(text)
+            self.say("CHECK FAILED: " + text)
+        return condition
+
+    # --- the control: an idle playbook ------------------------------------------------------
+    def idle(self, seconds, cfg=None, env_extra=None, name="idle", profile=None):
+        run_dir = self.ws.new_run_dir("%s-%ss" % (name, seconds))
+        profile_file = run_dir / "idle.prof" if profile else None
+        command = self.ws.playbook_command("idle.yml", {"bench_seconds": seconds}, run_dir, profile=profile_file)
+        result = self.ws.measure(command, run_dir, self.ws.env(cfg=cfg, extra=env_extra))
+        self.check(result["rc"] == 0, "idle playbook (%s s, %s) failed: see %s" % (seconds, name, run_dir))
+        if profile_file is not None:
+            result["profile"] = summarise_idle_profile(profile_file, seconds)
+        return result
+
+    # --- one wait: (a), (b) or (c) against a fresh simulator ----------------------------------
+    def wait(self, api, method, seconds, cfg=None, label=None):
+        scenario = harness.restore_scenario(api, seconds)
+        terminal = harness.terminal_time(api, scenario)
+        sim = harness.start_simulator(api, scenario)
+        run_dir = self.ws.new_run_dir("%s-%s-%ss%s" % (api, method, seconds, "-" + label if label else ""))
+        try:
+            command = self._wait_command(api, method, seconds, sim.url, run_dir)
+            env = self.ws.env(cfg=cfg)
+            sim.reset_stats()
+            sim.clock.reset()  # the restore starts now: the playbook starts while it runs
+            started = sim.clock.started
+            result = self.ws.measure(command, run_dir, env)
+            stats = harness.simulator_stats(api, sim)
+        finally:
+            sim.stop()
+        with open(str(run_dir / "simulator-log.jsonl"), "w", encoding="utf-8") as handle:
+            for entry in stats["log"]:
+                handle.write(json.dumps(entry) + "\n")
+        detected = harness.detection_time(stats, terminal)
+        del stats["log"]
+        row = self._wait_row(api, method, seconds, result, stats, terminal, started)
+        row["label"] = label
+        row["dir"] = str(run_dir)
+        row["terminal"] = terminal
+        row["detected"] = detected - terminal if detected is not None else None  # seconds after the terminal status
+        row["tail"] = row["latency"] - row["detected"] if detected is not None else None  # from that read to the end
+        return row
+
+    def _wait_command(self, api, method, seconds, url, run_dir):
+        timeout = 3 * seconds + 60
+        if method == "baseline" and api == "obshell":
+            return [sys.executable, str(harness.SDK_FLOOR), url, harness.OBSHELL_PASSWORD, harness.TENANT_NAME,
+                    str(self.s.poll), str(timeout)]
+        common = {"bench_url": url, "bench_poll": self.s.poll, "bench_retries": harness.until_retries(seconds, self.s.poll)}
+        if method == "role":
+            extra = {"wait_for_restore_api": api, "wait_for_restore_url": url, "wait_for_restore_timeout": timeout,
+                     "wait_for_restore_poll_interval": self.s.poll,
+                     "wait_for_restore_report_interval": self.s.report_interval}
+            if api == "ocp":
+                extra.update(wait_for_restore_username=harness.OCP_USER[0], wait_for_restore_password=harness.OCP_USER[1],
+                             wait_for_restore_cluster_id=harness.OCP_CLUSTER_ID, wait_for_restore_task_id=harness.OCP_TASK_ID)
+            else:
+                extra.update(wait_for_restore_password=harness.OBSHELL_PASSWORD, wait_for_restore_tenant_name=harness.TENANT_NAME)
+            return self.ws.playbook_command("role.yml", extra, run_dir)
+        if api == "ocp":
+            common.update(bench_username=harness.OCP_USER[0], bench_password=harness.OCP_USER[1],
+                          bench_cluster_id=harness.OCP_CLUSTER_ID, bench_task_id=harness.OCP_TASK_ID)
+            playbook = "ocp_info_until.yml" if method == "info" else "ocp_uri_until.yml"
+        else:
+            common.update(bench_password=harness.OBSHELL_PASSWORD, bench_tenant_name=harness.TENANT_NAME)
+            playbook = "obshell_info_until.yml"
+        return self.ws.playbook_command(playbook, common, run_dir)
+
+    def _wait_row(self, api, method, seconds, result, stats, terminal, started):
+        row = {"api": api, "method": method, "name": METHOD_LABELS[(api, method)], "seconds": seconds,
+               "poll": self.s.poll, "report_interval": self.s.report_interval, "rc": result["rc"],
+               "wall": result["wall"], "cpu": result["cpu"], "user": result["user"], "sys": result["sys"],
+               "maxrss_mb": result["maxrss_mb"], "latency": result["end"] - started - terminal, "sim": stats,
+               "playbook": not (api == "obshell" and method == "baseline")}
+        where = "%s %s (%s s): see %s" % (api, method, seconds, result["dir"])
+        ok = result["rc"] == 0
+        if method == "role":
+            waited = [task for task in result["tasks"] if task["action"].endswith("restore_wait")]
+            record = waited[-1] if waited else {}
+            row["polls"] = record.get("polls")
+            row["module_runs_self"] = record.get("module_runs")
+            row["elapsed"] = record.get("elapsed")
+            ok = ok and record.get("outcome") == "completed"
+        elif row["playbook"]:
+            polled = [task for task in result["tasks"] if task["task"].startswith("Read ")]
+            record = polled[-1] if polled else {}
+            row["polls"] = record.get("attempts")
+            row["module_runs_self"] = record.get("attempts")
+            ok = ok and record.get("cb_status") == "ok"
+        else:
+            try:
+                floor = json.loads(Path(result["stdout_path"]).read_text().strip().splitlines()[-1])
+            except (ValueError, IndexError):
+                floor = {}
+            row["polls"] = floor.get("polls")
+            row["module_runs_self"] = 0
+            ok = ok and floor.get("status") in ("SUCCESS", "RESTORE_SUCCESS")
+        self.check(ok, "the wait did not complete: " + where)
+        self.check(bool(row["polls"]), "no poll count for " + where)
+        polls = row["polls"] or 1
+        row["requests_per_poll"] = stats["requests"] / float(polls)
+        row["list_requests_per_poll"] = stats["list_requests"] / float(polls)
+        if api == "ocp":
+            row["module_runs_sim"] = stats["connections"] if method != "baseline" else stats["connections"]
+            row["key_fetches"] = None
+        else:
+            row["module_runs_sim"] = stats["info_requests"] if row["playbook"] else 0
+            row["key_fetches"] = stats["secret_requests"]
+        return row
+
+    # --- listing at scale ----------------------------------------------------------------------
+    def listing(self, count, profile=False):
+        sim = harness.start_simulator("ocp", harness.scale_scenario(count))
+        pages = int(math.ceil(count / 2000.0))
+        row = {"count": count, "pages": pages}
+        try:
+            # 1. The module process alone, run directly (python -m <module> <args file>): the same code
+            #    ansible-playbook runs, without the controller around it.
+            run_dir = self.ws.new_run_dir("list-%d-module" % count)
+            args_file = run_dir / "args.json"
+            args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {
+                "url": sim.url, "username": harness.OCP_USER[0], "password": harness.OCP_USER[1],
+                "cluster_id": harness.OCP_CLUSTER_ID, "tenant_id": harness.OCP_TENANT_ID}}))
+            env = self.ws.env(extra={"PYTHONPATH": os.pathsep.join(
+                [self.ws.collections] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else []))})
+            command = [sys.executable, "-m", LIST_MODULE, str(args_file)]
+            sim.reset_stats()
+            direct = self.ws.measure(command, run_dir, env)
+            stats = harness.simulator_stats("ocp", sim)
+            out = Path(direct["stdout_path"])
+            row["returned_mb"] = out.stat().st_size / 1048576.0
+            self._check_listing(count, out, stats, run_dir)
+            out.unlink()
+            row.update(module_wall=direct["wall"], module_cpu=direct["cpu"], module_maxrss_mb=direct["maxrss_mb"],
+                       list_requests=stats["list_requests"], connections=stats["connections"])
+            # 2. The same listing in a playbook: the task's duration and the peak RSS of the whole tree.
+            run_dir = self.ws.new_run_dir("list-%d-playbook" % count)
+            command = self.ws.playbook_command("ocp_list.yml", {
+                "bench_url": sim.url, "bench_username": harness.OCP_USER[0], "bench_password": harness.OCP_USER[1],
+                "bench_cluster_id": harness.OCP_CLUSTER_ID, "bench_tenant_id": harness.OCP_TENANT_ID}, run_dir)
+            played = self.ws.measure(command, run_dir, self.ws.env())
+            listed = [task for task in played["tasks"] if task["task"] == "List the restore tasks"]
+            record = listed[-1] if listed else {}
+            self.check(played["rc"] == 0 and record.get("restore_tasks") == count,
+                       "playbook listing of %d tasks returned %s: see %s" % (count, record.get("restore_tasks"), run_dir))
+            row.update(playbook_wall=played["wall"], playbook_cpu=played["cpu"], playbook_maxrss_mb=played["maxrss_mb"],
+                       task_seconds=(record["end"] - record["start"]) if record.get("start") else None)
+            # 3. Optionally, where the module's time goes (cProfile; inflates Python-heavy parts).
+            if profile:
+                run_dir = self.ws.new_run_dir("list-%d-profile" % count)
+                prof = run_dir / "module.prof"
+                command = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", LIST_MODULE, str(args_file)]
+                self.ws.measure(command, run_dir, env)
+                Path(run_dir / "stdout.txt").unlink()
+                row["profile"] = summarise_listing_profile(prof)
+        finally:
+            sim.stop()
+        return row
+
+    def _check_listing(self, count, out, stats, run_dir):
+        pages = int(math.ceil(count / 2000.0))
+        try:
+            text = out.read_text()
+            result = json.loads(text[text.index("{"):])
+        except ValueError as exc:
+            self.check(False, "listing of %d tasks: the module output is not JSON (%s): see %s" % (count, exc, run_dir))
+            return
+        tasks = result.get("restore_tasks") or []
+        ids = [task.get("id") for task in tasks]
+        expected = list(range(100000 + count - 1, 99999, -1))
+        self.check(not result.get("failed"), "listing of %d tasks failed: %s" % (count, result.get("msg")))
+        self.check(ids == expected, "listing of %d tasks: got %d tasks, ids %s..%s, expected %s..%s newest first"
+                   % (count, len(ids), ids[:1], ids[-1:], expected[:1], expected[-1:]))
+        self.check(all(task.get("phase") == "COMPLETED" for task in tasks), "listing of %d tasks: a phase is not COMPLETED" % count)
+        self.check(stats["list_requests"] == pages and stats["errors"] == 0,
+                   "listing of %d tasks: %d list requests (%d errors), expected %d pages"
+                   % (count, stats["list_requests"], stats["errors"], pages))
+
+    # --- per-process costs ---------------------------------------------------------------------
+    def import_costs(self):
+        """Import time of what every module process loads, in a fresh interpreter (-X importtime)."""
+        env = dict(os.environ, PYTHONPATH=self.ws.collections)
+        names = ["ansible.module_utils.basic", "requests", "cryptography.hazmat.primitives.asymmetric.padding",
+                 "ansible_collections.oceanbase.ops.plugins.module_utils._ocp_restore",
+                 "ansible_collections.oceanbase.ops.plugins.module_utils._obshell_restore"]
+        costs = {}
+        for _attempt in range(3):  # best of three: the machine is shared
+            proc = subprocess.run([sys.executable, "-X", "importtime", "-c", "; ".join("import " + name for name in names)],
+                                  env=env, capture_output=True, text=True, check=False)
+            seen = parse_importtime(proc.stderr)
+            for name in names:
+                top = name
+                if top in seen:
+                    costs[name] = min(costs.get(name, seen[top]), seen[top])
+        start = time.monotonic()
+        subprocess.run([sys.executable, "-c", "pass"], check=False)
+        costs["python -c pass (wall)"] = time.monotonic() - start
+        return costs
+
+    # --- the whole run -------------------------------------------------------------------------
+    def run(self, sections):
+        s = self.s
+        apis = ("ocp", "obshell")
+        if "waits" in sections:
+            self.say("idle control: startup (0 s) and %d s" % s.seconds)
+            self.results["idle"]["startup"] = self.idle(0)
+            self.results["idle"][s.seconds] = self.idle(s.seconds)
+            for api in apis:
+                for method in METHODS:
+                    self.say("%s %s, %d s restore, poll %d s" % (api, method, s.seconds, s.poll))
+                    self.results["waits"].append(self.wait(api, method, s.seconds))
+            if s.short_seconds:
+                self.say("memory growth: role with a %d s restore, and idle %d s" % (s.short_seconds, s.short_seconds))
+                self.results["idle"][s.short_seconds] = self.idle(s.short_seconds)
+                for api in apis:
+                    self.results["waits"].append(self.wait(api, "role", s.short_seconds))
+        if "idle" in sections and s.poll_setting:
+            cfg = self.ws.poll_cfg(s.poll_setting)
+            self.say("internal_poll_interval = %s: idle %d s and the OCP role" % (s.poll_setting, s.seconds))
+            self.results["idle"]["setting"] = self.idle(s.seconds, cfg=cfg, name="idle-poll%s" % s.poll_setting)
+            self.results["waits"].append(self.wait("ocp", "role", s.seconds, cfg=cfg, label="poll%s" % s.poll_setting))
+            if "startup" not in self.results["idle"]:
+                self.results["idle"]["startup"] = self.idle(0)
+            if s.seconds not in self.results["idle"]:
+                self.results["idle"][s.seconds] = self.idle(s.seconds)
+            env_seconds = s.short_seconds or s.seconds
+            if env_seconds not in self.results["idle"]:
+                self.results["idle"][env_seconds] = self.idle(env_seconds)
+            self.say("ANSIBLE_INTERNAL_POLL_INTERVAL=%s (environment), idle %d s" % (s.poll_setting, env_seconds))
+            self.results["idle"]["env"] = self.idle(env_seconds, env_extra={"ANSIBLE_INTERNAL_POLL_INTERVAL": str(s.poll_setting)},
+                                                    name="idle-env")
+            self.results["idle"]["env_seconds"] = env_seconds
+        if "idle" in sections and s.profile_idle:
+            self.say("profiling an idle ansible-playbook for %d s (cProfile of the controller's main process)" % s.profile_idle)
+            self.results["idle"]["profile"] = self.idle(s.profile_idle, name="idle-profile", profile=True)["profile"]
+        if "listing" in sections:
+            for count in s.scale:
+                self.say("listing %d tasks" % count)
+                self.results["listing"].append(self.listing(count, profile=s.profile_listing and count == max(s.scale)))
+            self.say("import costs of a module process")
+            self.results["imports"] = self.import_costs()
+        self.structural_checks()
+
+    def structural_checks(self):
+        """The robust targets, asserted in every mode."""
+        for row in self.results["waits"]:
+            where = "%s %s (%s s)" % (row["api"], row["name"], row["seconds"])
+            polls = row.get("polls") or 0
+            if not polls:
+                continue
+            if row["method"] == "role":
+                self.check(abs(row["list_requests_per_poll"] - 1.0) < 1e-9,
+                           "%s: %.2f restore requests per poll, expected exactly 1" % (where, row["list_requests_per_poll"]))
+                if row["api"] == "ocp":
+                    self.check(row["sim"]["requests"] == polls, "%s: %d requests for %d polls" % (where, row["sim"]["requests"], polls))
+                else:
+                    self.check(row["key_fetches"] <= row["module_runs_sim"],
+                               "%s: %d public key fetches for %d module runs" % (where, row["key_fetches"], row["module_runs_sim"]))
+                runs, elapsed = row["module_runs_sim"], row.get("elapsed") or row["wall"]
+                allowed = int(math.floor(elapsed / row["report_interval"])) + 1
+                self.check(runs <= allowed, "%s: %d module runs in %.1f s with report interval %d s (at most %d)"
+                           % (where, runs, elapsed, row["report_interval"], allowed))
+                self.check(runs == row["module_runs_self"], "%s: the simulator counted %s module runs, the role reported %s"
+                           % (where, runs, row["module_runs_self"]))
+                self.check(row["latency"] <= row["poll"] + self.s.latency_slack or not self.s.quick,
+                           "%s: detection latency %.1f s > poll %d s + %.0f s" % (where, row["latency"], row["poll"], self.s.latency_slack))
+            elif row["method"] == "info":
+                self.check(row["module_runs_sim"] == polls, "%s: %s module runs counted at the simulator for %d polls"
+                           % (where, row["module_runs_sim"], polls))
+
+
+# --- profiles ------------------------------------------------------------------------------------
+def _stats_rows(path):
+    stats = pstats.Stats(str(path))
+    rows = []
+    for (filename, line, func), (primitive, calls, tottime, cumtime, _callers) in stats.stats.items():
+        rows.append({"function": "%s:%d(%s)" % (short_path(filename), line, func), "file": filename, "name": func,
+                     "calls": calls, "primitive": primitive, "tottime": tottime, "cumtime": cumtime})
+    return rows, stats.total_tt
+
+
+def short_path(filename):
+    for marker in ("site-packages/", "ansible_collections/", "lib/python"):
+        if marker in filename:
+            return filename.split(marker, 1)[1]
+    return filename
+
+
+def summarise_idle_profile(path, seconds):
+    rows, total = _stats_rows(path)
+    by_tottime = sorted(rows, key=lambda row: row["tottime"], reverse=True)
+    busy = [row for row in by_tottime if row["name"] not in ("sleep", "<method 'acquire' of '_thread.lock' objects>")]
+
+    def find(name, file_part):
+        for row in rows:
+            if row["name"] == name and file_part in row["file"]:
+                return row
+        return None
+
+    pending = find("_process_pending_results", "strategy")
+    waiting = find("_wait_on_pending_results", "strategy")
+    sleep = [row for row in rows if row["name"] == "<built-in method time.sleep>"]
+    return {
+        "seconds": seconds,
+        "total": total,
+        "top": [dict((key, row[key]) for key in ("function", "calls", "tottime", "cumtime")) for row in busy[:8]],
+        "sleep_calls": sleep[0]["calls"] if sleep else None,
+        "process_pending_calls": pending["calls"] if pending else None,
+        "process_pending_cumtime": pending["cumtime"] if pending else None,
+        "wait_on_pending_cumtime": waiting["cumtime"] if waiting else None,
+    }
+
+
+def summarise_listing_profile(path):
+    rows, total = _stats_rows(path)
+    wanted = (("fetch", "_ocp_restore"), ("iter_pages", "_ocp.py"), ("loads", "json/__init__"), ("_normalise", "_ocp_restore"),
+              ("exit_json", "basic.py"), ("remove_values", "parameters.py"), ("_record_module_result", "basic.py"),
+              ("dumps", "json/__init__"), ("<built-in method builtins.print>", ""), ("sort", ""))
+    found = []
+    for name, file_part in wanted:
+        for row in rows:
+            label = row["name"]
+            if (label == name or label == "<method '%s' of 'list' objects>" % name) and file_part in row["file"]:
+                found.append({"function": row["function"], "calls": row["calls"], "cumtime": row["cumtime"]})
+                break
+    return {"total": total, "parts": found}
+
+
+def parse_importtime(text):
+    """Top-level imports of ``python -X importtime``: {name: cumulative seconds}."""
+    seen = {}
+    for line in text.splitlines():
+        match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
+        if match and not match.group(3).strip() and len(match.group(3)) <= 1:
+            seen[match.group(4)] = int(match.group(2)) / 1e6
+    return seen
+
+
+# --- environment facts -----------------------------------------------------------------------------
+def machine_facts(collections):
+    facts = {"nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+             "cpu": platform.processor() or "unknown", "memory_gb": None, "kernel": platform.release(),
+             "loadavg": os.getloadavg()}
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    facts["cpu"] = line.split(":", 1)[1].strip()
+                    break
+        with open("/proc/meminfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("MemTotal"):
+                    facts["memory_gb"] = int(line.split()[1]) / 1048576.0
+                    break
+    except OSError:
+        pass
+    versions = {"python": platform.python_version()}
+    try:
+        from ansible.release import __version__ as ansible_version  # pylint: disable=import-outside-toplevel
+        versions["ansible-core"] = ansible_version
+    except ImportError:
+        versions["ansible-core"] = "not installed"
+    manifest = Path(collections) / "ansible_collections" / "oceanbase" / "ops" / "MANIFEST.json"
+    galaxy = Path(collections) / "ansible_collections" / "oceanbase" / "ops" / "galaxy.yml"
+    if manifest.exists():
+        versions["oceanbase.ops"] = json.loads(manifest.read_text())["collection_info"]["version"]
+    elif galaxy.exists():
+        found = re.search(r"^version:\s*(\S+)", galaxy.read_text(), re.M)
+        versions["oceanbase.ops"] = (found.group(1) if found else "?") + " (source tree)"
+    else:
+        versions["oceanbase.ops"] = "NOT FOUND in %s" % collections
+    for dist in ("requests", "cryptography", "obshell"):
+        try:
+            from importlib.metadata import version  # pylint: disable=import-outside-toplevel
+            versions[dist] = version(dist)
+        except Exception:  # pylint: disable=broad-except
+            versions[dist] = "not installed"
+    return facts, versions
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="CI mode: 10 s restore, poll 1 s, listings of 1k and 10k; exit 1 when a structural target fails")
+    parser.add_argument("--write", metavar="FILE", help="write the markdown report to FILE (e.g. docs/performance.md)")
+    parser.add_argument("--collections-path", metavar="DIR", help="collections path of the collection under test "
+                        "(default: $ANSIBLE_COLLECTIONS_PATH, else build/installed)")
+    parser.add_argument("--only", choices=("waits", "idle", "listing"), action="append",
+                        help="run only these sections (repeatable; default: all)")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch directory (playbooks' output, profiles)")
+    parser.add_argument("--json", metavar="FILE", help="also write the raw measurements as JSON")
+    args = parser.parse_args(argv)
+
+    collections = harness.collections_path(args.collections_path)
+    if not (Path(collections) / "ansible_collections" / "oceanbase" / "ops").exists():
+        sys.stderr.write("oceanbase.ops is not installed in %s: run `make build` (or pass --collections-path)\n" % collections)
+        return 2
+    settings = Settings(args.quick)
+    sections = set(args.only or ("waits", "idle", "listing"))
+    scratch = Path(tempfile.mkdtemp(prefix="oceanbase-ops-bench-"))
+    started = time.monotonic()
+    facts, versions = machine_facts(collections)
+    bench = Bench(settings, harness.Workspace(scratch, collections))
+    try:
+        bench.run(sections)
+    finally:
+        if args.keep:
+            sys.stderr.write("scratch directory kept: %s\n" % scratch)
+        else:
+            shutil.rmtree(str(scratch), ignore_errors=True)
+    facts["loadavg_end"] = os.getloadavg()
+    context = {
+        "settings": settings, "facts": facts, "versions": versions, "collections": collections,
+        "command": command_line(argv), "duration": time.monotonic() - started,
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "sections": sections,
+    }
+    document = report.Report(bench.results, context)
+    print(document.text_tables())
+    if args.json:
+        Path(args.json).write_text(json.dumps({"results": bench.results, "facts": facts, "versions": versions}, indent=1, default=str))
+    if args.write:
+        Path(args.write).write_text(document.markdown())
+        sys.stderr.write("wrote %s\n" % args.write)
+    sys.stderr.write("benchmark took %.0f s\n" % (time.monotonic() - started))
+    if bench.failures:
+        sys.stderr.write("STRUCTURAL CHECKS FAILED:\n  %s\n" % "\n  ".join(bench.failures))
+        return 1
+    return 0
+
+
+def command_line(argv):
+    args = sys.argv[1:] if argv is None else list(argv)
+    return " ".join([".venv/bin/python", "tests/benchmark/bench.py"] + args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,361 @@
+# Copyright (c) oceanbase.ops contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Turn the benchmark's measurements into tables: plain text for the console, markdown for
+docs/performance.md. Every verdict (met / not met) is computed here from the measurements."""
+
+from __future__ import annotations
+
+MET, NOT_MET, INFO = "met", "**not met**", "info"
+
+
+def fmt(value, digits=2):
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return "{:,}".format(value)
+    if isinstance(value, float):
+        return "%.*f" % (digits, value)
+    return str(value)
+
+
+def ratio(value, base):
+    if value is None or base is None or base <= 0:
+        return None
+    return value / base
+
+
+class Report:
+    def __init__(self, results, context):
+        self.r = results
+        self.c = context
+        self.s = context["settings"]
+        self.idle = results["idle"]
+        self.rows = [self._derive(row) for row in results["waits"]]
+
+    # --- derived figures ----------------------------------------------------------------------
+    def _idle_cpu(self, seconds, setting=False):
+        if setting:
+            run = self.idle.get("setting") if seconds == self.s.seconds else None
+        else:
+            run = self.idle.get(seconds)
+        return run["cpu"] if run else None
+
+    def _derive(self, row):
+        row = dict(row)
+        minutes = row["seconds"] / 60.0
+        if row["playbook"]:
+            idle = self._idle_cpu(row["seconds"], setting=bool(row.get("label")))
+            row["net"] = row["cpu"] - idle if idle is not None else None
+        else:
+            row["net"] = row["cpu"]  # no ansible-playbook to subtract
+        row["cpu_min"] = row["cpu"] / minutes
+        row["net_min"] = row["net"] / minutes if row["net"] is not None else None
+        return row
+
+    def _find(self, api, method, seconds=None, label=None):
+        seconds = seconds or self.s.seconds
+        for row in self.rows:
+            if row["api"] == api and row["method"] == method and row["seconds"] == seconds and row.get("label") == label:
+                return row
+        return None
+
+    def idle_rate(self, key):
+        """Controller CPU seconds per minute of an idle playbook, its start excluded."""
+        startup = self.idle.get("startup")
+        run = self.idle.get(key)
+        seconds = self.idle.get("env_seconds") if key == "env" else (self.s.seconds if key == "setting" else key)
+        if not startup or not run or not seconds:
+            return None
+        return (run["cpu"] - startup["cpu"]) / (seconds / 60.0)
+
+    def targets(self):
+        """[(target, measured, verdict)]"""
+        out = []
+        s = self.s
+        for api in ("ocp", "obshell"):
+            role, info, base = self._find(api, "role"), self._find(api, "info"), self._find(api, "baseline")
+            if not role:
+                continue
+            share = ratio(role["net"], base["net"] if base else None)
+            if api == "ocp":
+                out.append(("OCP: role's net controller CPU <= 1/10 of (c) ansible.builtin.uri until loop",
+                            "%s of (c) (%s s vs %s s net)" % (fmt(share, 3), fmt(role["net"]), fmt(base["net"] if base else None)),
+                            MET if share is not None and share <= 0.1 else NOT_MET))
+            else:
+                out.append(("obshell: role's net controller CPU vs (c), the SDK floor (no Ansible at all)",
+                            "%s x the floor; %s of (b) the info module in until" % (
+                                fmt(share, 2), fmt(ratio(role["net"], info["net"] if info else None), 3)), INFO))
+            if api == "ocp":
+                one = abs(role["requests_per_poll"] - 1.0) < 1e-9
+                out.append(("OCP: exactly 1 HTTP request per poll (selection fits one page)",
+                            "%s requests / %s polls" % (role["sim"]["requests"], role["polls"]), MET if one else NOT_MET))
+            else:
+                steady = (role["sim"]["requests"] - role["sim"]["info_requests"] - role["sim"]["secret_requests"]) / float(role["polls"] or 1)
+                one = abs(steady - 1.0) < 1e-9 and role["key_fetches"] <= role["module_runs_sim"]
+                out.append(("obshell: exactly 1 HTTP request per poll once the public key is cached",
+                            "%s overview requests / %s polls; + %s info and %s key reads for %s module run(s)" % (
+                                role["sim"]["list_requests"], role["polls"], role["sim"]["info_requests"],
+                                role["sim"]["secret_requests"], role["module_runs_sim"]), MET if one else NOT_MET))
+            limit = role["poll"] + 1.0
+            out.append(("%s: detection latency <= poll interval + 1 s (%s s)" % (api, fmt(limit, 0)),
+                        "%s s" % fmt(role["latency"]), MET if role["latency"] <= limit else NOT_MET))
+            runs_ok = role["module_runs_sim"] <= int(role.get("elapsed") or role["wall"]) // role["report_interval"] + 1
+            out.append(("%s: at most one module process per report interval (%d s)" % (api, role["report_interval"]),
+                        "%s module process(es) in %s s" % (role["module_runs_sim"], fmt(role.get("elapsed"), 1)),
+                        MET if runs_ok else NOT_MET))
+            if s.short_seconds:
+                short = self._find(api, "role", s.short_seconds)
+                if short:
+                    grew = role["maxrss_mb"] - short["maxrss_mb"]
+                    out.append(("%s: no memory growth with wait length (role, %d s vs %d s restore)" % (api, s.short_seconds, s.seconds),
+                                "%s MB vs %s MB peak RSS" % (fmt(short["maxrss_mb"], 1), fmt(role["maxrss_mb"], 1)),
+                                MET if grew <= max(2.0, 0.05 * short["maxrss_mb"]) else NOT_MET))
+        listing = {row["count"]: row for row in self.r["listing"]}
+        if 100000 in listing:
+            big = listing[100000]
+            out.append(("Listing 100,000 tasks: module process under 10 s wall", "%s s" % fmt(big["module_wall"], 1),
+                        MET if big["module_wall"] < 10 else NOT_MET))
+            out.append(("Listing 100,000 tasks: module process under 300 MB peak RSS", "%s MB" % fmt(big["module_maxrss_mb"], 0),
+                        MET if big["module_maxrss_mb"] < 300 else NOT_MET))
+        if 10000 in listing and 100000 in listing and 1000 in listing:
+            mid, big, small = listing[10000], listing[100000], listing[1000]
+            per_mid = (mid["module_wall"] - small["module_wall"]) / 9.0
+            per_big = (big["module_wall"] - small["module_wall"]) / 99.0
+            out.append(("Listing: time close to linear (s per 1,000 tasks beyond 1k: 100k within 1.5x of 10k)",
+                        "%s s vs %s s per 1,000" % (fmt(per_big, 3), fmt(per_mid, 3)),
+                        MET if per_big <= 1.5 * per_mid else NOT_MET))
+            growth_mid = (mid["module_maxrss_mb"] - small["module_maxrss_mb"]) / max(mid["returned_mb"], 1e-6)
+            growth_big = (big["module_maxrss_mb"] - small["module_maxrss_mb"]) / max(big["returned_mb"], 1e-6)
+            out.append(("Listing: memory bounded by what is returned (RSS growth per returned MB: 100k within 1.25x of 10k)",
+                        "%s MB vs %s MB of RSS per MB of JSON returned" % (fmt(growth_big, 2), fmt(growth_mid, 2)),
+                        MET if growth_big <= 1.25 * growth_mid else NOT_MET))
+        return out
+
+    # --- tables -------------------------------------------------------------------------------
+    WAIT_HEADER = ("API", "method", "restore s", "wall s", "CPU s raw", "CPU s/min raw", "CPU s/min net", "net vs (c)",
+                   "polls", "HTTP req/poll", "info+key reads", "module procs (sim/self)", "latency s (read+tail)", "peak RSS MB")
+
+    def wait_rows(self, extra=False):
+        rows = []
+        for row in self.rows:
+            if bool(row.get("label")) != extra:
+                continue
+            base = self._find(row["api"], "baseline", row["seconds"])
+            if base is None:
+                base = self._find(row["api"], "baseline")
+            rel = ratio(row["net"], base["net"] if base else None)
+            fetches = None
+            if row["api"] == "obshell":
+                fetches = "%d+%d" % (row["sim"]["info_requests"], row["sim"]["secret_requests"])
+            procs = "%s/%s" % (row["module_runs_sim"], row["module_runs_self"])
+            if not row["playbook"]:
+                procs = "0 (1 Python process)"
+            name = row["name"] + (" [%s]" % row["label"] if row.get("label") else "")
+            rows.append((row["api"], name, fmt(row["seconds"]), fmt(row["wall"], 1), fmt(row["cpu"]), fmt(row["cpu_min"]),
+                         fmt(row["net_min"]), fmt(rel, 3) if base is not row else "1", fmt(row["polls"]),
+                         fmt(row["requests_per_poll"]), fetches or "-", procs, latency_cell(row), fmt(row["maxrss_mb"], 1)))
+        return rows
+
+    LIST_HEADER = ("tasks", "pages", "returned MB", "module wall s", "module CPU s", "module peak RSS MB",
+                   "time vs 1k", "RSS vs 1k", "playbook wall s", "task s (in playbook)", "playbook tree peak RSS MB")
+
+    def listing_rows(self):
+        rows = []
+        first = self.r["listing"][0] if self.r["listing"] else None
+        for row in self.r["listing"]:
+            rows.append((fmt(row["count"]), fmt(row["pages"]), fmt(row["returned_mb"], 1), fmt(row["module_wall"]),
+                         fmt(row["module_cpu"]), fmt(row["module_maxrss_mb"], 0),
+                         fmt(ratio(row["module_wall"], first["module_wall"]), 1), fmt(ratio(row["module_maxrss_mb"], first["module_maxrss_mb"]), 1),
+                         fmt(row["playbook_wall"], 1), fmt(row.get("task_seconds"), 1), fmt(row["playbook_maxrss_mb"], 0)))
+        return rows
+
+    def idle_rows(self):
+        rows = []
+        startup = self.idle.get("startup")
+        if startup:
+            rows.append(("ansible-playbook start and end (idle playbook, pause 0 s)", "%s s CPU, %s s wall" % (fmt(startup["cpu"]), fmt(startup["wall"], 1))))
+        for key in sorted(k for k in self.idle if isinstance(k, int)):
+            rows.append(("idle playbook, pause %d s: raw CPU" % key, "%s s (%s s/min of waiting, start excluded)" % (
+                fmt(self.idle[key]["cpu"]), fmt(self.idle_rate(key)))))
+        if "setting" in self.idle:
+            rows.append(("idle playbook, pause %d s, ansible.cfg internal_poll_interval = %s" % (self.s.seconds, self.s.poll_setting),
+                         "%s s (%s s/min, start excluded)" % (fmt(self.idle["setting"]["cpu"]), fmt(self.idle_rate("setting")))))
+        if "env" in self.idle:
+            rows.append(("idle playbook, pause %d s, ANSIBLE_INTERNAL_POLL_INTERVAL=%s in the environment" % (
+                self.idle["env_seconds"], self.s.poll_setting),
+                "%s s (%s s/min, start excluded): the variable is not read" % (fmt(self.idle["env"]["cpu"]), fmt(self.idle_rate("env")))))
+        return rows
+
+    def text_tables(self):
+        out = []
+        if self.rows:
+            out.append("Waiting for one restore (poll %s s, report interval %s s); CPU = user+sys of the whole process tree"
+                       % (self.s.poll, self.s.report_interval))
+            out.append(text_table(self.WAIT_HEADER, self.wait_rows() + self.wait_rows(extra=True)))
+        if self.idle:
+            out.append("Idle control")
+            out.append(text_table(("what", "measured"), self.idle_rows()))
+        if self.r["listing"]:
+            out.append("Listing with ocp_restore_task_info (tenant scope, pages of 2,000)")
+            out.append(text_table(self.LIST_HEADER, self.listing_rows()))
+        targets = self.targets()
+        if targets:
+            out.append("Targets")
+            out.append(text_table(("target", "measured", "verdict"), targets))
+        return "\n\n".join(out)
+
+    # --- markdown -----------------------------------------------------------------------------
+    def markdown(self):
+        c, s = self.c, self.s
+        facts, versions = c["facts"], c["versions"]
+        lines = ["# Performance", "",
+                 "Written by `tests/benchmark/bench.py`; do not edit by hand: run the benchmark again.", "",
+                 "What waiting for one OceanBase restore costs the Ansible controller with this collection's "
+                 "`oceanbase.ops.wait_for_restore` role, compared with an info module in an `until` loop and with what "
+                 "users write without the collection; and what listing restore tasks at scale costs. Everything below "
+                 "comes from one run on one machine, side by side against the same simulator scenario "
+                 "(`tests/simulator/scenarios/ocp-bench-restore.yml`, `obshell-bench-restore.yml`, `ocp-scale.yml`), "
+                 "so the ratios are what to read: the absolute figures move with the machine and its load.", "",
+                 "## How this was measured", "",
+                 "- Command: `%s` (`make bench`; `make bench-quick` runs `--quick`, the CI subset)." % c["command"],
+                 "- Collection under test: `%s` (ANSIBLE_COLLECTIONS_PATH)." % c["collections"],
+                 "- Date: %s; the run took %.0f s." % (c["date"], c["duration"]),
+                 "- Machine: %s CPU(s) (`nproc`), %s, %.1f GB memory, Linux %s; load average %s at the start, %s at the end "
+                 "(the machine is shared)." % (facts["nproc"], facts["cpu"], facts["memory_gb"] or 0, facts["kernel"],
+                                                "/".join("%.1f" % x for x in facts["loadavg"]),
+                                                "/".join("%.1f" % x for x in facts["loadavg_end"])),
+                 "- Versions: " + ", ".join("%s %s" % item for item in versions.items()) + ".",
+                 "- A restore of %d s (terminal status at second %d of the simulator's clock, which starts when "
+                 "ansible-playbook is launched), poll interval %d s, report interval %d s (the role's default)."
+                 % (s.seconds, s.seconds, s.poll, s.report_interval),
+                 "- **Controller CPU**: user + system seconds of the whole process tree (ansible-playbook, its forked "
+                 "workers, every module process), from `getrusage(RUSAGE_CHILDREN)` in a fresh `tests/benchmark/runner.py` "
+                 "process that starts the command and waits for it. **Peak RSS**: `ru_maxrss` of the same children, i.e. "
+                 "the largest single process of the tree (for a playbook, usually ansible-playbook itself), not a sum.",
+                 "- **Net CPU**: raw CPU minus that of an idle control playbook of the same length (`playbooks/idle.yml`: "
+                 "one `ansible.builtin.pause` as long as the restore, which starts no module process), i.e. what the wait "
+                 "itself costs beyond running ansible-playbook. The obshell SDK loop is a plain Python process: its net is "
+                 "its raw CPU. Per minute = divided by the restore's length in minutes.",
+                 "- **HTTP requests per poll**: every request the simulator received, divided by the polls (the role's "
+                 "`polls`, the until loop's `attempts`, the SDK loop's count). **Module processes**: counted at the "
+                 "simulator, independently of the collection (OCP: distinct client TCP connections, since each module "
+                 "process opens one keep-alive session and `ansible.builtin.uri` one connection per request; obshell: "
+                 "`GET /api/v1/info`, read once by each module process), shown beside what the playbook reports itself "
+                 "(`module_runs`, `attempts`).",
+                 "- **Detection latency**: from the simulator's terminal status time to the end of ansible-playbook "
+                 "(the runner's `time.monotonic()` when the process exits; the simulator's clock is monotonic too), "
+                 "split into *read* (terminal status to the first read that returned it, at most one poll interval "
+                 "plus a module start when a new module process begins) and *tail* (that read to the end of the play: "
+                 "the module and ansible-playbook finishing, and the tasks after the wait).",
+                 "- (c) for OCP is a hand-written `ansible.builtin.uri` task with HTTP Basic in an `until` loop "
+                 "(`playbooks/ocp_uri_until.yml`). ansible.builtin.uri cannot produce obshell's RSA/AES authentication "
+                 "header, so (c) for obshell is the official obshell SDK (`obshell` %s) in a plain Python poll loop "
+                 "(`sdk_floor.py`): the floor, not something an Ansible user would run." % versions.get("obshell"),
+                 ""]
+        targets = self.targets()
+        if targets:
+            lines += ["## Targets", "", "Verdicts computed from the measurements of this run.", ""]
+            lines += md_table(("target", "measured", "verdict"), targets)
+            lines.append("")
+        if self.rows:
+            lines += ["## Waiting for one restore", "",
+                      "Ratios are net CPU against (c) of the same API. `info+key reads` are obshell's "
+                      "`GET /api/v1/info` + `GET /api/v1/secret`; `module procs` are sim-counted / self-reported.", ""]
+            lines += md_table(self.WAIT_HEADER, self.wait_rows())
+            lines.append("")
+            for api in ("ocp", "obshell"):
+                info = self._find(api, "info")
+                if info and info["polls"] and info["net"] is not None:
+                    lines.append("- %s (b): %s s of controller CPU per module process (net CPU / module processes), "
+                                 "%s HTTP requests per poll." % (api, fmt(info["net"] / max(info["module_runs_sim"] or 1, 1)),
+                                                                 fmt(info["requests_per_poll"])))
+            lines.append("")
+        lines += self.idle_markdown()
+        if self.r["listing"]:
+            lines += ["## Listing at scale", "",
+                      "`ocp_restore_task_info` with `cluster_id` and `tenant_id` over the tasks of `ocp-scale.yml` (cut to "
+                      "the size shown), pages of 2,000. *Module* columns: the module process alone, run directly "
+                      "(`python -m ansible_collections.oceanbase.ops.plugins.modules.ocp_restore_task_info ARGS.json`, "
+                      "the code ansible-playbook runs, without the controller); its peak RSS includes the Python "
+                      "interpreter, ansible's module_utils, requests, every task record and the JSON result written "
+                      "to stdout. *Playbook* columns: the same task in `playbooks/ocp_list.yml`; the tree's peak RSS is "
+                      "that of its largest process (the controller, which also decodes and keeps the whole result). "
+                      "*Returned MB*: size of the module's JSON output.", ""]
+            lines += md_table(self.LIST_HEADER, self.listing_rows())
+            lines.append("")
+            for row in self.r["listing"]:
+                if row.get("profile"):
+                    prof = row["profile"]
+                    lines += ["Where the module's time goes at %s tasks (cProfile of the module process: %s s under the "
+                              "profiler, which inflates Python-heavy parts; read the shares):" % (fmt(row["count"]), fmt(prof["total"], 1)), ""]
+                    lines += md_table(("function", "calls", "cumulative s", "share"),
+                                      [(part["function"], fmt(part["calls"]), fmt(part["cumtime"]),
+                                        "%.0f%%" % (100.0 * part["cumtime"] / prof["total"])) for part in prof["parts"]])
+                    lines.append("")
+        if self.r.get("imports"):
+            lines += ["## What every module process pays", "",
+                      "Import time in a fresh interpreter (`python -X importtime`, cumulative, best of three):", ""]
+            lines += md_table(("import", "seconds"), [(name, fmt(value, 3)) for name, value in self.r["imports"].items()])
+            lines.append("")
+        return "\n".join(lines).rstrip() + "\n"
+
+    def idle_markdown(self):
+        if not self.idle:
+            return []
+        lines = ["## The idle controller", "",
+                 "ansible-playbook costs CPU whatever the task does: it starts (parsing, loading plugins and the "
+                 "inventory), then, while a task runs, its main process polls the workers' results.", ""]
+        lines += md_table(("what", "measured"), self.idle_rows())
+        lines.append("")
+        prof = self.idle.get("profile")
+        if prof:
+            per_second = (prof["process_pending_calls"] or 0) / float(prof["seconds"] or 1)
+            lines += ["Profile of an idle ansible-playbook (`python -m cProfile` of the controller's main process, a %d s "
+                      "pause): the strategy's `_wait_on_pending_results` loop calls `_process_pending_results` %s times "
+                      "(%s per second) and `time.sleep(internal_poll_interval)` %s times, i.e. it wakes up every "
+                      "`internal_poll_interval` (0.001 s by default) to look for results. The busiest functions "
+                      "(own time, sleeps excluded):" % (prof["seconds"], fmt(prof["process_pending_calls"]), fmt(per_second, 0),
+                                                        fmt(prof["sleep_calls"])), ""]
+            lines += md_table(("function", "calls", "own s", "cumulative s"),
+                              [(row["function"], fmt(row["calls"]), fmt(row["tottime"], 3), fmt(row["cumtime"], 3)) for row in prof["top"]])
+            lines.append("")
+        extra = self.wait_rows(extra=True)
+        if "setting" in self.idle:
+            default_rate, setting_rate = self.idle_rate(self.s.seconds), self.idle_rate("setting")
+            lines += ["**For multi-hour waits**: set `internal_poll_interval` in the `[defaults]` section of `ansible.cfg` "
+                      "(or `ANSIBLE_CONFIG` pointing to such a file). In ansible-core %s this setting has no environment "
+                      "variable: `ANSIBLE_INTERNAL_POLL_INTERVAL` is not read (measured above). With `internal_poll_interval = %s` "
+                      "the idle controller spends %s s of CPU per minute instead of %s s (start excluded); each task's result "
+                      "is then noticed up to %s s later, which does not matter for a wait of hours. The OCP role with the "
+                      "setting, beside the default:" % (self.c["versions"].get("ansible-core"), self.s.poll_setting,
+                                                         fmt(setting_rate), fmt(default_rate), self.s.poll_setting), ""]
+            default_role = [row for row in self.wait_rows() if row[0] == "ocp" and row[1].startswith("(a)") and row[2] == fmt(self.s.seconds)]
+            lines += md_table(self.WAIT_HEADER, default_role + extra)
+            lines += ["", "(The row with the setting is net of an idle playbook with the same setting.)", ""]
+        return lines
+
+
+def latency_cell(row):
+    """Total detection latency, split into (terminal status -> the read that saw it) + (that read -> end)."""
+    if row.get("detected") is None:
+        return fmt(row["latency"], 1)
+    return "%s (%s+%s)" % (fmt(row["latency"], 1), fmt(row["detected"], 1), fmt(row["tail"], 1))
+
+
+def text_table(header, rows):
+    rows = [tuple(str(cell) for cell in row) for row in rows]
+    widths = [max(len(str(header[i])), *(len(row[i]) for row in rows)) if rows else len(str(header[i])) for i in range(len(header))]
+    line = "  ".join(str(header[i]).ljust(widths[i]) for i in range(len(header)))
+    out = [line, "  ".join("-" * width for width in widths)]
+    for row in rows:
+        out.append("  ".join(row[i].ljust(widths[i]) for i in range(len(header))))
+    return "\n".join(out)
+
+
+def md_table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _cell in header) + "|"]
+    for row in rows:
+        out.append("| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |")
+    return out
