@@ -62,14 +62,15 @@ build: venv
 importer: build
 	$(VPY) tools/run_galaxy_importer.py $(ARTIFACT)
 
-docs-lint: build
-	antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all --skip-rstcheck $(COLL_SRC) 2>/dev/null || antsibull-docs lint-collection-docs --plugin-docs .
+docs-lint: build $(BUILD)/.tree
+	cd $(COLL_SRC) && antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs --validate-collection-refs all --disallow-unknown-collection-refs .
+	$(VPY) tools/check_ansible_doc.py --collections-path $(INSTALLED)
 
 changelog-lint: build
 	antsibull-changelog lint
 
-ee-check: venv
-	$(VPY) tools/check_ee.py
+ee-check: build
+	$(VPY) tools/check_ee.py --artifact $(ARTIFACT)
 
 integration: build
 	$(VPY) -m pytest -q -n 2 tests/integration
