@@ -37,9 +37,10 @@ injected, and the test checks the outcome stated here.
 How the shared HTTP layer (`plugins/module_utils/_http.py`) treats faults:
 
 - **Retried**: connection errors and resets, timeouts (`timeout` seconds per request), bodies cut
-  off or not JSON, HTTP 429 and 5xx. One read gets up to 3 more attempts, with exponential backoff
-  and jitter (0.5-1 s, 1-2 s, 2-4 s, at most 30 s); a `Retry-After` or OCP `RateLimit-Reset`
-  header sets the pause instead.
+  off or not JSON, HTTP 429 and 5xx (except an obshell legacy code-1010 answer, which cannot
+  change). One read gets up to 3 more attempts, with exponential backoff and jitter (0.5-1 s,
+  1-2 s, 2-4 s, at most 30 s); a `Retry-After` or OCP `RateLimit-Reset` header sets the pause
+  instead (up to 120 s).
 - **Never retried**: HTTP 4xx other than 429 (credentials, permissions, validation, unknown ids).
   An obshell `DecryptFailed` answer makes the client read the agent's public key again, once.
 - **While waiting** (`wait: true`, the role), a read that stays faulty after its retries counts as

@@ -64,6 +64,8 @@ ARGUMENT_SPEC = dict(
 FAILURE_TEXT = {"ocp": "errorMsg", "obshell": "comment"}
 # Seconds a module run costs beyond its own wait (start-up, connection, exit), until measured.
 INITIAL_RUN_OVERHEAD = 1.0
+# obshell: how many more report windows to read the overview for the reason of a RESTORE_FAIL.
+FAILURE_REASON_READS = 3
 
 
 def _progress(api, record):
@@ -132,6 +134,7 @@ class ActionModule(ActionBase):
         overhead = INITIAL_RUN_OVERHEAD
         window_start = start
         awaiting_text = None  # a FAILED obshell record without its reason yet
+        reason_reads = 0
         while True:
             window_end = min(window_start + report, deadline)
             last_window = window_end >= deadline
@@ -149,13 +152,8 @@ class ActionModule(ActionBase):
                         % (runs, chunk, run_end - run_start, result.get("elapsed"), result.get("polls")))
             polls += result.get("polls") or 0
             retries += result.get("retries") or 0
-            if awaiting_text is not None:
-                # The follow-up read after a transient RESTORE_FAIL: the history row, if it is there yet.
-                latest = None if result.get("failed") else result.get("restore_overview")
-                if latest:
-                    display.display(self._report_line(api, latest, result, run_end - start))
-                if latest and latest.get("phase") == "FAILED":
-                    awaiting_text = latest
+            if awaiting_text is not None and result.get("failed") and not result.get("timed_out"):
+                # The restore failed already; an error while reading its reason does not change that.
                 return self._finished(api, awaiting_text, "FAILED", run_end - start, polls, runs, retries)
             if result.get("failed") and not result.get("timed_out"):
                 # An error the module does not wait through (credentials, configuration, bad input).
@@ -164,12 +162,16 @@ class ActionModule(ActionBase):
                             polls=polls, module_runs=runs, retries=retries)
             record = result.get("restore_task") if api == "ocp" else result.get("restore_overview")
             phase = record.get("phase") if record else None
+            if awaiting_text is not None and phase != "FAILED":
+                record, phase = awaiting_text, "FAILED"  # the failure stands
             if phase in ("COMPLETED", "FAILED", "CANCELED"):
-                if api == "obshell" and phase == "FAILED" and not record.get("comment") and not last_window:
+                if (api == "obshell" and phase == "FAILED" and not record.get("comment") and not last_window
+                        and reason_reads < FAILURE_REASON_READS):
                     # obshell's running view says RESTORE_FAIL for a moment before the job moves to the
-                    # history view, whose row carries the reason (comment): read it once more, in the
-                    # next window, so the failure is reported with its reason.
+                    # history view, whose row carries the reason (comment): read the overview again, in
+                    # the next windows, so the failure is reported with its reason.
                     awaiting_text = record
+                    reason_reads += 1
                 else:
                     display.display(self._report_line(api, record, result, run_end - start))
                     return self._finished(api, record, phase, run_end - start, polls, runs, retries)
@@ -181,7 +183,7 @@ class ActionModule(ActionBase):
             if time.monotonic() < window_end:
                 time.sleep(window_end - time.monotonic())
             display.display(self._report_line(api, record, result, time.monotonic() - start))
-            if awaiting_text is not None:
+            if awaiting_text is not None and reason_reads == 1:
                 display.display("Restore failed; reading the reason from the agent's restore history")
             if last_window:
                 elapsed = time.monotonic() - start

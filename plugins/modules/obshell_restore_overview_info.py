@@ -45,8 +45,6 @@ notes:
     by it, so an agent whose clock runs ahead of the controller's does not reject requests as expired.
 seealso:
   - module: oceanbase.ops.ocp_restore_task_info
-  - plugin: oceanbase.ops.wait_for_restore
-    plugin_type: role
 """
 
 EXAMPLES = r"""

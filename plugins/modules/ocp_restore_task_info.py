@@ -74,8 +74,6 @@ notes:
   - The module only reads, so C(changed) is always V(false).
 seealso:
   - module: oceanbase.ops.obshell_restore_overview_info
-  - plugin: oceanbase.ops.wait_for_restore
-    plugin_type: role
 """
 
 EXAMPLES = r"""

@@ -15,7 +15,8 @@ description:
     and prints a progress line (phase, status, progress, elapsed) in the play output once per O(report_interval).
   - A restore that does not exist yet (no OCP task yet, obshell tenant not visible or not restored yet) counts as running.
   - obshell reports a failed restore as C(RESTORE_FAIL), without a reason, for a moment before its history row (C(FAIL),
-    reason in C(comment)) appears; the overview is then read once more, one O(report_interval) later, for the reason.
+    reason in C(comment)) appears; the overview is then read again in the next report intervals (up to three times,
+    not past O(wait_timeout)) for the reason.
   - With C(-vvv), the play output shows how long each module run took.
   - This is the engine of the C(oceanbase.ops.wait_for_restore) role; prefer the role.
   - It does not fail by itself when the restore failed or the wait timed out; it reports RV(outcome).

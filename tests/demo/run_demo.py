@@ -222,7 +222,12 @@ class Demo:
             self.summary.append("%-8s failed restore NOT reported as expected (rc %s): %s" % (api, rc, message))
 
 
+def _terminate(signum, _frame):
+    raise SystemExit(128 + signum)  # so that the finally clauses stop what was started
+
+
 def main():
+    signal.signal(signal.SIGTERM, _terminate)
     say("oceanbase.ops demo: wait for a restore with the wait_for_restore role, then validate it")
     with tempfile.TemporaryDirectory(prefix="oceanbase-ops-demo-") as workdir:
         demo = Demo(workdir)

@@ -97,7 +97,7 @@ ROLE_BLOCK = """\
 """ % ROLE
 
 
-def playbook_text(cases, no_log_cases=False):
+def playbook_text(cases):
     """A playbook that adds one host per case and runs each case's module or role on it."""
     kinds = sorted(set(case.kind for case in cases))
     tasks = []
@@ -126,13 +126,12 @@ def playbook_text(cases, no_log_cases=False):
         "      loop: \"{{ cases }}\"\n"
         "      loop_control:\n"
         "        label: \"{{ item.id }}\"\n"
-        "      no_log: %s\n"
         "- name: The cases\n"
         "  hosts: cases\n"
         "  gather_facts: false\n"
         "  strategy: free\n"
         "  tasks:\n%s\n"
-    ) % (sys.executable, "true" if no_log_cases else "false", _indent(body, 4))
+    ) % (sys.executable, _indent(body, 4))
 
 
 def _indent(text, spaces):
@@ -248,7 +247,7 @@ class Triggers:
         assert not self.errors, "trigger actions failed: %s" % self.errors
 
 
-def run_cases(ansible, cases, forks=6, verbosity=0, triggers=None, env=None, no_log_cases=False):
+def run_cases(ansible, cases, forks=6, verbosity=0, triggers=None, env=None):
     """Run every case in one ansible-playbook; return a CaseRun (``run[case_id]`` is its Outcome)."""
     ids = [case.id for case in cases]
     assert len(ids) == len(set(ids)), "duplicate case ids"
@@ -266,10 +265,10 @@ def run_cases(ansible, cases, forks=6, verbosity=0, triggers=None, env=None, no_
     run_env.update(env or {})
     started = time.monotonic()
     if triggers is None:
-        run = ansible.run(playbook=playbook_text(cases, no_log_cases), extra_vars=extra, env=run_env, verbosity=verbosity)
+        run = ansible.run(playbook=playbook_text(cases), extra_vars=extra, env=run_env, verbosity=verbosity)
     else:
         with triggers:
-            run = ansible.run(playbook=playbook_text(cases, no_log_cases), extra_vars=extra, env=run_env,
+            run = ansible.run(playbook=playbook_text(cases), extra_vars=extra, env=run_env,
                               verbosity=verbosity)
     return CaseRun(cases, run, time.monotonic() - started)
 

@@ -374,6 +374,20 @@ def _ocp_404_unknown_tenant(ctx):
     return Case("ocp_404_unknown_tenant", "ocp", ocp_args(sim, tenant_id=4242)), check
 
 
+@fault("ocp_400_validation", "OCP", "HTTP 400 validation error (a parameter OCP cannot convert)",
+       "clear error with OCP's message, never retried (1 request)")
+def _ocp_400_validation(ctx):
+    sim = ctx.ocp()
+    sim.add_fault({"match": TASKS, "status": 400,
+                   "error": "The parameter 'startTime' of value 'x' could not be converted to type 'OffsetDateTime'"})
+
+    def check(outcome):
+        result = failed(outcome, "HTTP 400", "could not be converted")
+        assert result["retries"] == 0
+        assert len(logged(sim, TASKS)) == 1
+    return Case("ocp_400_validation", "ocp", ocp_args(sim)), check
+
+
 @fault("ocp_no_contents", "OCP", "HTTP 200 envelope without data.contents",
        "clear error naming data.contents (a single read does not retry a well-formed envelope)")
 def _ocp_no_contents(ctx):
@@ -1015,13 +1029,13 @@ def _role_deadline(ctx):
 
     def check(outcome):
         assert outcome.failed, "the role did not fail: %r" % outcome
-        entries = logged(sim, OVERVIEW)
-        span = entries[-1]["time"] - entries[0]["time"]
-        assert span <= 3 + 0.5, "a request was sent %.1f s after the first one, in a 3 s wait" % span
         result = outcome.result["wait_for_restore_result"]
         assert result["outcome"] == "timed_out"
-        # Module start-up is not a sleep, but a busy machine makes it slow: allow for it.
-        assert float(result["elapsed"]) <= 3 + 2.5, result["elapsed"]
+        # One module run per report window, none after the deadline; the module runs keep their own
+        # deadlines (see the module cases). Module start-up is not a sleep, but a busy machine makes
+        # it slow, hence the margin on the whole.
+        assert int(result["module_runs"]) <= 2, result["module_runs"]
+        assert float(result["elapsed"]) <= 3 + 5, result["elapsed"]
         assert "timed out after" in outcome.msg.lower(), outcome.msg
         # Nothing lost: the last state a poll saw (in the first module run) is reported.
         assert "WAIT_TENANT_RESTORE_FINISH" in outcome.msg and "45.50" in outcome.msg, outcome.msg

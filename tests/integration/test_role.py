@@ -3,7 +3,7 @@
 """The wait_for_restore role end to end: real ansible-playbook (and ansible-runner) runs against the
 OCP and obshell simulators, for every outcome of the role's contract (SPEC.md, "Role").
 
-Timelines are short (poll 1 s, report 2-3 s, restores of a few seconds) and every scenario's clock
+Timelines are short (poll 1 s, report 2-4 s, restores of a few seconds) and every scenario's clock
 starts at the first request the role sends, so they do not depend on how long ansible-playbook
 takes to start. Timing assertions leave slack for a busy machine, but each one still fails when
 the behaviour it checks is missing.
@@ -230,7 +230,8 @@ def test_completed_sets_the_result(api, ansible, ocp_sim, obshell_sim):
     else:
         assert result["status"] in ("RESTORE_SUCCESS", "SUCCESS")
         assert result["record"]["restore_tenant_name"] == TENANT and result["record"]["phase"] == "COMPLETED"
-    assert isinstance(result["elapsed"], (int, float)) and 2.5 <= result["elapsed"] <= 3 + 2 * SLACK + 2, result
+    # Seconds, about the restore's duration (the bound is loose: module runs are slow on a busy machine).
+    assert isinstance(result["elapsed"], (int, float)) and 2.5 <= result["elapsed"] <= 20, result
     assert isinstance(result["polls"], int) and result["polls"] == len(restore_reads(api, sim)) >= 3, result
     assert "Restore completed (status %s)" % result["status"] in outcome.run.stdout
     texts = [text for text, _elapsed in outcome.lines]
@@ -248,10 +249,10 @@ def test_failed_restore_fails_with_the_failure_text(api, ansible, ocp_sim, obshe
     if api == "ocp":
         scenario = ocp_scenario(running_then("RESTORE_FAIL", 3, errorMsg=FAILURE_TEXT["ocp"])["ocp"])
     else:
-        # The running view says RESTORE_FAIL (no reason) for a moment; the history row carries the comment.
+        # The running view says RESTORE_FAIL (no reason) for a while; then the history row carries the comment.
         scenario = obshell_scenario(running_then(None, 3)["obshell"] + [
             {"at": 3, "status": "RESTORE_FAIL"},
-            {"at": 3.5, "status": "FAIL", "comment": FAILURE_TEXT["obshell"]}])
+            {"at": 5.5, "status": "FAIL", "comment": FAILURE_TEXT["obshell"]}])
     sim = start_sim(api, scenario, ocp_sim, obshell_sim)
     outcome = run_role(ansible, role_vars(api, sim))
 
@@ -263,7 +264,9 @@ def test_failed_restore_fails_with_the_failure_text(api, ansible, ocp_sim, obshe
     assert "FAILED" in outcome.failure and status in outcome.failure and FAILURE_TEXT[api] in outcome.failure
     assert "Timed out" not in outcome.failure
     assert FAILURE_TEXT[api] in outcome.run.stdout
-    assert outcome.result["elapsed"] <= 3 + 3 * 2 + 2 * SLACK, outcome.result  # no waiting after the failure
+    if api == "obshell":
+        assert "status RESTORE_FAIL" in outcome.run.stdout, outcome  # seen, and not reported without its reason
+    assert outcome.result["elapsed"] <= 20, outcome.result  # it stopped at the failure, long before the timeout (60 s)
 
 
 def test_canceled_ocp_restore_fails_with_the_status(ansible, ocp_sim):
@@ -279,7 +282,7 @@ def test_canceled_ocp_restore_fails_with_the_status(ansible, ocp_sim):
 
 @pytest.mark.parametrize("api", APIS)
 def test_timeout_fails_with_a_distinct_message(api, ansible, ocp_sim, obshell_sim):
-    timeout = 4
+    timeout = 6
     if api == "ocp":
         # Tenant scope: the records carry "progress".
         scenario = ocp_scenario([{"at": 0, "status": "RESTORE_CREATE_TENANT", "progress": "0%"},
@@ -301,11 +304,11 @@ def test_timeout_fails_with_a_distinct_message(api, ansible, ocp_sim, obshell_si
     message = outcome.failure
     assert message is not None and message.startswith("Timed out after "), outcome
     waited = int(re.match(r"Timed out after (\d+) seconds", message).group(1))
-    assert timeout <= waited <= timeout + 3, message
+    assert timeout <= waited <= timeout + 5, message
     assert "last status %s" % status in message and progress in message, message
     assert "FAILED" not in message
     # It waited the whole timeout, and not much more.
-    assert timeout <= outcome.result["elapsed"] <= timeout + 3, outcome.result
+    assert timeout <= outcome.result["elapsed"] <= timeout + 5, outcome.result
     assert outcome.wall >= timeout
     assert_progress_lines(outcome, 2)
 
@@ -399,6 +402,7 @@ def test_simulator_counts_every_tcp_connection(ocp_sim):
     sim = ocp_sim(ocp_scenario(running_then("RESTORE_SUCCESS", 3)["ocp"]))
     credentials = base64.b64encode(("%s:%s" % (OCP_USER, OCP_PASSWORD)).encode()).decode()
     connections = 5
+    idle_threads = threading.active_count()
     for _dummy in range(connections):
         client = http.client.HTTPConnection(sim.host, sim.port, timeout=10)
         for _again in range(2):  # keep-alive: two requests on the one connection
@@ -406,7 +410,10 @@ def test_simulator_counts_every_tcp_connection(ocp_sim):
                            headers={"Authorization": "Basic " + credentials})
             client.getresponse().read()
         client.close()
-        time.sleep(0.2)  # the server thread sees the close and drops the socket, as after a module exit
+        # As after a module exit: the server's handler thread sees the close, ends, and drops its socket.
+        deadline = time.monotonic() + 10
+        while threading.active_count() > idle_threads and time.monotonic() < deadline:
+            time.sleep(0.02)
     assert len(sim.log) == 2 * connections
     assert len(sim.connections) == connections, "sim.connections: %d distinct ids for %d connections" % (
         len(sim.connections), connections)

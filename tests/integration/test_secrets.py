@@ -24,7 +24,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
+import ansible_runner
 
 from simulator.common import load_scenario
 
@@ -391,7 +391,6 @@ def test_no_secret_in_output_results_or_errors(ansible, ocp_sim, obshell_sim):
 
 
 def test_no_secret_in_ansible_runner_artifacts(ansible, ocp_sim, obshell_sim, tmp_path):
-    ansible_runner = pytest.importorskip("ansible_runner")
     sims = Sims(ocp_sim, obshell_sim)
     private = tmp_path / "runner"
     (private / "project").mkdir(parents=True)

@@ -135,8 +135,10 @@ def test_tls_modules(ansible, ocp_sim, obshell_sim, pki):
 
 
 def test_tls_certificate_errors_are_not_retried(ansible, ocp_sim, obshell_sim, pki):
-    """A certificate that does not verify will not verify on the next attempt either: the module
-    fails at once (retries 0) and a wait does not spend its whole wait_timeout on it."""
+    """A server certificate that does not verify will not verify on the next attempt either: the
+    module fails at once (retries 0) and a wait does not spend its whole wait_timeout on it.
+    (A handshake the server ends for want of a client certificate looks like any dropped
+    connection to the client, so it is not asserted here.)"""
     table = Table(ocp_sim, obshell_sim, pki)
 
     def at_once(outcome, limit):
@@ -151,9 +153,6 @@ def test_tls_certificate_errors_are_not_retried(ansible, ocp_sim, obshell_sim, p
     table.add(Case("ocp_unknown_ca_single_read", "ocp", _ocp(sim)), lambda outcome: at_once(outcome, 1))
     sim = table.ocp()
     table.add(Case("ocp_unknown_ca_wait", "ocp", _ocp(sim, tenant_id=1001, task_id=21, wait=True, wait_timeout=8, wait_sleep=1)),
-              lambda outcome: at_once(outcome, 3))
-    sim = table.obshell(mutual=True)
-    table.add(Case("obshell_no_client_cert_wait", "obshell", _obshell(sim, ca_path=pki.ca, wait=True, wait_timeout=8, wait_sleep=1)),
               lambda outcome: at_once(outcome, 3))
     table.run(ansible)
 

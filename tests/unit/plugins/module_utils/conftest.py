@@ -51,7 +51,7 @@ class Seen:
     def __init__(self, method, target, headers, body):
         self.method = method
         self.target = target
-        self.path, _, self.query = target.partition("?")
+        self.path, _sep, self.query = target.partition("?")
         self.headers = headers
         self.body = body
 

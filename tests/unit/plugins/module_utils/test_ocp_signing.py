@@ -214,9 +214,9 @@ def test_access_key_auth_get_with_query():
 
     assert prepared.headers["Date"] == "Tue, 14 Nov 2023 22:13:20 GMT"
     assert prepared.headers["Host"] == "ocp.example.com:8443"
-    scheme, _, credential = prepared.headers["Authorization"].partition(" ")
+    scheme, _sep, credential = prepared.headers["Authorization"].partition(" ")
     assert scheme == "OCP-ACCESS-KEY-HMACSHA1"
-    access_key, _, signature = credential.partition(":")
+    access_key, _colon, signature = credential.partition(":")
     assert access_key == "MYAK"
     assert signature == _independent_signature("MYSECRET", prepared)
 
