@@ -20,6 +20,7 @@ __metaclass__ = type
 
 import json
 import random
+import ssl
 import time
 
 try:
@@ -180,11 +181,14 @@ class HttpClient:
         try:
             response = self.session.send(prepared, timeout=timeout, allow_redirects=False, stream=True)
         except requests.exceptions.SSLError as exc:
-            raise ApiError(
+            error = ApiError(
                 "TLS error talking to %s at %s: %s. Check validate_certs and ca_path (a CA bundle that "
                 "signs the server's certificate), or client_cert/client_key for mutual TLS."
                 % (self.api_name, self.base_url, _short_reason(exc)),
                 kind="network", method=method, path=path)
+            # A certificate that does not verify now will not verify on the next attempt either.
+            error.permanent = _is_cert_verification_error(exc)
+            raise error
         except (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout) as exc:
             raise ApiError("%s did not answer %s %s within %s seconds (timeout): %s"
                            % (self.api_name, method, path, round(timeout, 1), _short_reason(exc)),
@@ -267,6 +271,19 @@ class HttpClient:
                     raise
                 self.retries += 1
                 self.sleep(pause)
+
+
+def _is_cert_verification_error(exc):
+    """True when the TLS failure is the server's certificate failing verification."""
+    todo, seen = [exc], 0
+    while todo and seen < 16:
+        current = todo.pop()
+        seen += 1
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return True
+        todo += [inner for inner in (getattr(current, "reason", None), current.__cause__, current.__context__)
+                 + tuple(getattr(current, "args", ())) if isinstance(inner, BaseException)]
+    return False
 
 
 def _short_reason(exc):

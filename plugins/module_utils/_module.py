@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -88,6 +89,14 @@ def check_url(params):
         raise ModuleFailure("url: %r is not an http:// or https:// URL" % url)
 
 
+def check_files(params):
+    """The TLS files given must exist (requests would fail later with a message naming no option)."""
+    for name in ("ca_path", "client_cert", "client_key"):
+        path = params.get(name)
+        if path and not os.path.exists(path):
+            raise ModuleFailure("%s: %s does not exist" % (name, path))
+
+
 def check_wait_options(params):
     if params["wait_timeout"] < 0:
         raise ModuleFailure("wait_timeout must be 0 (a single check) or more seconds, not %d" % params["wait_timeout"])
@@ -111,6 +120,9 @@ class OceanbaseModule(AnsibleModule):
 
     def run(self, function):
         """``function(params)`` returns the result dict; ``changed`` is always false."""
+        if self.params.get("validate_certs") is False and str(self.params.get("url", "")).startswith("https://"):
+            self.warn("validate_certs is false: the server's TLS certificate is not verified, so a man in the middle "
+                      "could read the credentials. Use ca_path with the CA that signs it instead.")
         try:
             result = function(self.params)
         except ModuleFailure as failure:

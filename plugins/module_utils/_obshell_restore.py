@@ -14,6 +14,7 @@ from ansible_collections.oceanbase.ops.plugins.module_utils import _obshell, _ph
 from ansible_collections.oceanbase.ops.plugins.module_utils._http import ApiError
 from ansible_collections.oceanbase.ops.plugins.module_utils._module import (
     ModuleFailure,
+    check_files,
     check_url,
     check_wait_options,
 )
@@ -53,6 +54,7 @@ class OverviewQuery:
                                 "OCEANBASE_OBSHELL_AGENT_PASSWORD")
         if bool(params.get("client_key")) and not params.get("client_cert"):
             raise ModuleFailure("client_key is set but client_cert is missing")
+        check_files(params)
         self.tenant_name = name
         self.path = OVERVIEW_PATH % quote(name, safe="")
         try:

@@ -173,7 +173,7 @@ class OcpClient:
         while True:
             envelope = self.get(path, list(pairs) + [("page", str(number)), ("size", str(page_size))], deadline)
             data = envelope.get("data")
-            if not isinstance(data, dict) or not isinstance(data.get("contents", []), list):
+            if not isinstance(data, dict) or not isinstance(data.get("contents"), list):
                 raise ApiError("OCP answered GET %s with no data.contents list" % path, kind="protocol",
                                status=200, method="GET", path=path, envelope=envelope)
             contents = data.get("contents") or []

@@ -14,6 +14,7 @@ from ansible_collections.oceanbase.ops.plugins.module_utils import _ocp, _phase,
 from ansible_collections.oceanbase.ops.plugins.module_utils._http import ApiError
 from ansible_collections.oceanbase.ops.plugins.module_utils._module import (
     ModuleFailure,
+    check_files,
     check_url,
     check_wait_options,
 )
@@ -47,6 +48,7 @@ class TaskQuery:
 
     def __init__(self, params):
         check_url(params)
+        check_files(params)
         check_credentials(params)
         check_wait_options(params)
         self.cluster_id = params["cluster_id"]
@@ -71,6 +73,8 @@ class TaskQuery:
             if any(not value or "," in value for value in values):
                 raise ModuleFailure("%s: every item must be a non-empty string without commas" % option)
         self.restore_tenant_name = params.get("restore_tenant_name")
+        if self.restore_tenant_name is not None and not self.restore_tenant_name.strip():
+            raise ModuleFailure("restore_tenant_name must name a tenant; it is empty")
         self.task_id = params.get("task_id")
         self.latest = params.get("latest")
         self.single = self.task_id is not None or self.latest

@@ -56,17 +56,21 @@ EXAMPLES = r"""
   delegate_to: localhost
   register: overview
 
-- name: Wait for the restore started by this pipeline, credentials from the environment
+# Connection details from module_defaults (or from OCEANBASE_OBSHELL_* variables set outside Ansible,
+# as an AWX credential does). Do not pass secrets with the task's environment keyword: at -vvv,
+# Ansible prints those values.
+- name: Wait for the restore started by this pipeline
+  module_defaults:
+    group/oceanbase.ops.obshell:
+      url: https://10.10.10.1:2886
+      password: "{{ root_sys_password }}"
+      ca_path: /etc/pki/obshell-ca.pem
   oceanbase.ops.obshell_restore_overview_info:
     tenant_name: sales_copy
     started_after: "{{ restore_triggered_at }}"
     wait: true
     wait_timeout: 10800
     wait_sleep: 30
-  environment:
-    OCEANBASE_OBSHELL_URL: https://10.10.10.1:2886
-    OCEANBASE_OBSHELL_PASSWORD: "{{ root_sys_password }}"
-    OCEANBASE_OBSHELL_CA_PATH: /etc/pki/obshell-ca.pem
   delegate_to: localhost
   register: restore
 

@@ -86,7 +86,15 @@ EXAMPLES = r"""
   delegate_to: localhost
   register: restores
 
-- name: Wait for the newest restore into tenant sales_copy, with AK/SK credentials from the environment
+# Connection details from module_defaults (or from OCEANBASE_OCP_* variables set outside Ansible,
+# as an AWX credential does). Do not pass secrets with the task's environment keyword: at -vvv,
+# Ansible prints those values.
+- name: Wait for the newest restore into tenant sales_copy, with AK/SK credentials from module_defaults
+  module_defaults:
+    group/oceanbase.ops.ocp:
+      url: https://ocp.example.com:8080
+      access_key_id: "{{ ocp_ak }}"
+      access_key_secret: "{{ ocp_sk }}"
   oceanbase.ops.ocp_restore_task_info:
     cluster_id: 1
     restore_tenant_name: sales_copy
@@ -95,10 +103,6 @@ EXAMPLES = r"""
     wait: true
     wait_timeout: 10800
     wait_sleep: 30
-  environment:
-    OCEANBASE_OCP_URL: https://ocp.example.com:8080
-    OCEANBASE_OCP_ACCESS_KEY_ID: "{{ ocp_ak }}"
-    OCEANBASE_OCP_ACCESS_KEY_SECRET: "{{ ocp_sk }}"
   delegate_to: localhost
   register: restore
 

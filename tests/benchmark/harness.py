@@ -180,18 +180,29 @@ class Workspace:
         return command
 
     def measure(self, command, run_dir, env):
-        """Run ``command`` under runner.py; the runner's figures plus the bench_log records."""
+        """Run ``command`` under runner.py and wait; see finish() for what comes back."""
+        return self.finish(self.start(command, run_dir, env))
+
+    def start(self, command, run_dir, env):
+        """Start ``command`` under runner.py (so that another one can run beside it)."""
         env = dict(env, BENCH_LOG=str(run_dir / "tasks.jsonl"))
         result_file = run_dir / "rusage.json"
         stdout, stderr = run_dir / "stdout.txt", run_dir / "stderr.txt"
-        subprocess.run([sys.executable, str(RUNNER), str(result_file), str(stdout), str(stderr), "--"] + command,
-                       env=env, cwd=str(run_dir), check=True)
-        result = json.loads(result_file.read_text())
+        proc = subprocess.Popen([sys.executable, str(RUNNER), str(result_file), str(stdout), str(stderr), "--"] + command,  # pylint: disable=consider-using-with
+                                env=env, cwd=str(run_dir))
+        return proc, run_dir
+
+    def finish(self, handle):
+        """The runner's figures (rc, start, end, wall, user, sys, cpu, maxrss_mb) and the bench_log records."""
+        proc, run_dir = handle
+        if proc.wait() != 0:
+            raise RuntimeError("runner.py failed for %s" % run_dir)
+        result = json.loads((run_dir / "rusage.json").read_text())
         result["cpu"] = result["user"] + result["sys"]
         result["maxrss_mb"] = result["maxrss_kb"] / 1024.0
         log = run_dir / "tasks.jsonl"
         result["tasks"] = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
-        result["stdout_path"] = str(stdout)
+        result["stdout_path"] = str(run_dir / "stdout.txt")
         result["dir"] = str(run_dir)
         if self.verbose or result["rc"] != 0:
             sys.stderr.write("  [%s] rc=%s wall=%.1fs cpu=%.2fs maxrss=%.0fMB\n"
