@@ -94,25 +94,43 @@ class Bench:
         return condition
 
     # --- the control: an idle playbook ------------------------------------------------------
-    def idle(self, seconds, cfg=None, env_extra=None, name="idle", profile=None):
+    def start_idle(self, seconds, cfg=None, env_extra=None, name="idle", profile=False):
         run_dir = self.ws.new_run_dir("%s-%ss" % (name, seconds))
         profile_file = run_dir / "idle.prof" if profile else None
         command = self.ws.playbook_command("idle.yml", {"bench_seconds": seconds}, run_dir, profile=profile_file)
-        result = self.ws.measure(command, run_dir, self.ws.env(cfg=cfg, extra=env_extra))
-        self.check(result["rc"] == 0, "idle playbook (%s s, %s) failed: see %s" % (seconds, name, run_dir))
+        return self.ws.start(command, run_dir, self.ws.env(cfg=cfg, extra=env_extra)), seconds, profile_file
+
+    def finish_idle(self, started):
+        handle, seconds, profile_file = started
+        result = self.ws.finish(handle)
+        self.check(result["rc"] == 0, "idle playbook (%s s) failed: see %s" % (seconds, result["dir"]))
         if profile_file is not None:
             result["profile"] = summarise_idle_profile(profile_file, seconds)
         return result
 
-    # --- one wait: (a), (b) or (c) against a fresh simulator ----------------------------------
+    def idle(self, seconds, **kwargs):
+        return self.finish_idle(self.start_idle(seconds, **kwargs))
+
+    def idle_pair(self, seconds, first, second):
+        """Two idle playbooks at the same time (same machine load): kwargs of start_idle for each."""
+        one = self.start_idle(seconds, **first)
+        two = self.start_idle(seconds, **second)
+        return self.finish_idle(one), self.finish_idle(two)
+
+    # --- one wait: (a), (b) or (c) against a fresh simulator, beside its idle control ----------
     def wait(self, api, method, seconds, cfg=None, label=None):
         scenario = harness.restore_scenario(api, seconds)
         terminal = harness.terminal_time(api, scenario)
         sim = harness.start_simulator(api, scenario)
         run_dir = self.ws.new_run_dir("%s-%s-%ss%s" % (api, method, seconds, "-" + label if label else ""))
+        control = None
         try:
             command = self._wait_command(api, method, seconds, sim.url, run_dir)
             env = self.ws.env(cfg=cfg)
+            # The control runs at the same time, so that both see the same machine load; it is an
+            # ansible-playbook that only sleeps (the SDK loop has no ansible-playbook to subtract).
+            if not (api == "obshell" and method == "baseline"):
+                control = self.start_idle(seconds, cfg=cfg, name="control-%s-%s" % (api, method))
             sim.reset_stats()
             sim.clock.reset()  # the restore starts now: the playbook starts while it runs
             started = sim.clock.started
@@ -120,6 +138,7 @@ class Bench:
             stats = harness.simulator_stats(api, sim)
         finally:
             sim.stop()
+            control_result = self.finish_idle(control) if control else None
         with open(str(run_dir / "simulator-log.jsonl"), "w", encoding="utf-8") as handle:
             for entry in stats["log"]:
                 handle.write(json.dumps(entry) + "\n")
@@ -131,6 +150,8 @@ class Bench:
         row["terminal"] = terminal
         row["detected"] = detected - terminal if detected is not None else None  # seconds after the terminal status
         row["tail"] = row["latency"] - row["detected"] if detected is not None else None  # from that read to the end
+        row["control_cpu"] = control_result["cpu"] if control_result else None
+        row["control_wall"] = control_result["wall"] if control_result else None
         return row
 
     def _wait_command(self, api, method, seconds, url, run_dir):
@@ -293,38 +314,39 @@ class Bench:
     def run(self, sections):
         s = self.s
         apis = ("ocp", "obshell")
+        idle = self.results["idle"]
+        if "waits" in sections or "idle" in sections:
+            self.say("ansible-playbook start and end: an idle playbook of 0 s, three times")
+            idle["startup_runs"] = [self.idle(0) for _attempt in range(3)]
+            idle["startup"] = sorted(idle["startup_runs"], key=lambda run: run["cpu"])[1]  # the median
         if "waits" in sections:
-            self.say("idle control: startup (0 s) and %d s" % s.seconds)
-            self.results["idle"]["startup"] = self.idle(0)
-            self.results["idle"][s.seconds] = self.idle(s.seconds)
             for api in apis:
                 for method in METHODS:
-                    self.say("%s %s, %d s restore, poll %d s" % (api, method, s.seconds, s.poll))
+                    self.say("%s %s, %d s restore, poll %d s (beside an idle control)" % (api, method, s.seconds, s.poll))
                     self.results["waits"].append(self.wait(api, method, s.seconds))
             if s.short_seconds:
-                self.say("memory growth: role with a %d s restore, and idle %d s" % (s.short_seconds, s.short_seconds))
-                self.results["idle"][s.short_seconds] = self.idle(s.short_seconds)
                 for api in apis:
+                    self.say("memory growth: %s role with a %d s restore" % (api, s.short_seconds))
                     self.results["waits"].append(self.wait(api, "role", s.short_seconds))
         if "idle" in sections and s.poll_setting:
             cfg = self.ws.poll_cfg(s.poll_setting)
-            self.say("internal_poll_interval = %s: idle %d s and the OCP role" % (s.poll_setting, s.seconds))
-            self.results["idle"]["setting"] = self.idle(s.seconds, cfg=cfg, name="idle-poll%s" % s.poll_setting)
-            self.results["waits"].append(self.wait("ocp", "role", s.seconds, cfg=cfg, label="poll%s" % s.poll_setting))
-            if "startup" not in self.results["idle"]:
-                self.results["idle"]["startup"] = self.idle(0)
-            if s.seconds not in self.results["idle"]:
-                self.results["idle"][s.seconds] = self.idle(s.seconds)
+            self.say("idle %d s: default and internal_poll_interval = %s in ansible.cfg, side by side" % (s.seconds, s.poll_setting))
+            idle["default"], idle["setting"] = self.idle_pair(s.seconds, {"name": "idle-default"},
+                                                              {"cfg": cfg, "name": "idle-poll%s" % s.poll_setting})
+            idle["seconds"] = s.seconds
             env_seconds = s.short_seconds or s.seconds
-            if env_seconds not in self.results["idle"]:
-                self.results["idle"][env_seconds] = self.idle(env_seconds)
-            self.say("ANSIBLE_INTERNAL_POLL_INTERVAL=%s (environment), idle %d s" % (s.poll_setting, env_seconds))
-            self.results["idle"]["env"] = self.idle(env_seconds, env_extra={"ANSIBLE_INTERNAL_POLL_INTERVAL": str(s.poll_setting)},
-                                                    name="idle-env")
-            self.results["idle"]["env_seconds"] = env_seconds
+            self.say("idle %d s: default and ANSIBLE_INTERNAL_POLL_INTERVAL=%s in the environment, side by side"
+                     % (env_seconds, s.poll_setting))
+            idle["env_default"], idle["env"] = self.idle_pair(
+                env_seconds, {"name": "idle-default"},
+                {"env_extra": {"ANSIBLE_INTERNAL_POLL_INTERVAL": str(s.poll_setting)}, "name": "idle-env"})
+            idle["env_seconds"] = env_seconds
+            if "waits" in sections:
+                self.say("ocp role with internal_poll_interval = %s (beside an idle control with the same setting)" % s.poll_setting)
+                self.results["waits"].append(self.wait("ocp", "role", s.seconds, cfg=cfg, label="poll%s" % s.poll_setting))
         if "idle" in sections and s.profile_idle:
             self.say("profiling an idle ansible-playbook for %d s (cProfile of the controller's main process)" % s.profile_idle)
-            self.results["idle"]["profile"] = self.idle(s.profile_idle, name="idle-profile", profile=True)["profile"]
+            idle["profile"] = self.idle(s.profile_idle, name="idle-profile", profile=True)["profile"]
         if "listing" in sections:
             for count in s.scale:
                 self.say("listing %d tasks" % count)

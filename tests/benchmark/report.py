@@ -35,19 +35,12 @@ class Report:
         self.rows = [self._derive(row) for row in results["waits"]]
 
     # --- derived figures ----------------------------------------------------------------------
-    def _idle_cpu(self, seconds, setting=False):
-        if setting:
-            run = self.idle.get("setting") if seconds == self.s.seconds else None
-        else:
-            run = self.idle.get(seconds)
-        return run["cpu"] if run else None
-
     def _derive(self, row):
         row = dict(row)
         minutes = row["seconds"] / 60.0
         if row["playbook"]:
-            idle = self._idle_cpu(row["seconds"], setting=bool(row.get("label")))
-            row["net"] = row["cpu"] - idle if idle is not None else None
+            control = row.get("control_cpu")
+            row["net"] = row["cpu"] - control if control is not None else None
         else:
             row["net"] = row["cpu"]  # no ansible-playbook to subtract
         row["cpu_min"] = row["cpu"] / minutes
@@ -65,10 +58,20 @@ class Report:
         """Controller CPU seconds per minute of an idle playbook, its start excluded."""
         startup = self.idle.get("startup")
         run = self.idle.get(key)
-        seconds = self.idle.get("env_seconds") if key == "env" else (self.s.seconds if key == "setting" else key)
+        seconds = self.idle.get("env_seconds") if key.startswith("env") else self.idle.get("seconds")
         if not startup or not run or not seconds:
             return None
         return (run["cpu"] - startup["cpu"]) / (seconds / 60.0)
+
+    def control_rate(self):
+        """The same, from the idle controls that ran beside the waits of the main length (median)."""
+        startup = self.idle.get("startup")
+        controls = sorted(row["control_cpu"] for row in self.rows
+                          if row.get("control_cpu") is not None and row["seconds"] == self.s.seconds and not row.get("label"))
+        if not startup or not controls:
+            return None, None, 0
+        median = controls[len(controls) // 2]
+        return median, (median - startup["cpu"]) / (self.s.seconds / 60.0), len(controls)
 
     def targets(self):
         """[(target, measured, verdict)]"""
@@ -175,17 +178,24 @@ class Report:
         rows = []
         startup = self.idle.get("startup")
         if startup:
-            rows.append(("ansible-playbook start and end (idle playbook, pause 0 s)", "%s s CPU, %s s wall" % (fmt(startup["cpu"]), fmt(startup["wall"], 1))))
-        for key in sorted(k for k in self.idle if isinstance(k, int)):
-            rows.append(("idle playbook, pause %d s: raw CPU" % key, "%s s (%s s/min of waiting, start excluded)" % (
-                fmt(self.idle[key]["cpu"]), fmt(self.idle_rate(key)))))
+            rows.append(("ansible-playbook start and end (idle playbook, pause 0 s; median of 3)", "%s s CPU (%s), %s s wall" % (
+                fmt(startup["cpu"]), ", ".join(fmt(run["cpu"]) for run in self.idle.get("startup_runs", [])), fmt(startup["wall"], 1))))
+        median, rate, count = self.control_rate()
+        if count:
+            rows.append(("idle controls beside the %d s waits (pause %d s; median of %d)" % (self.s.seconds, self.s.seconds, count),
+                         "%s s CPU: %s s per minute of waiting, start excluded" % (fmt(median), fmt(rate))))
         if "setting" in self.idle:
-            rows.append(("idle playbook, pause %d s, ansible.cfg internal_poll_interval = %s" % (self.s.seconds, self.s.poll_setting),
-                         "%s s (%s s/min, start excluded)" % (fmt(self.idle["setting"]["cpu"]), fmt(self.idle_rate("setting")))))
+            seconds = self.idle["seconds"]
+            rows.append(("idle playbook, pause %d s, defaults (side by side with the next)" % seconds,
+                         "%s s CPU: %s s/min, start excluded" % (fmt(self.idle["default"]["cpu"]), fmt(self.idle_rate("default")))))
+            rows.append(("idle playbook, pause %d s, ansible.cfg `internal_poll_interval = %s`" % (seconds, self.s.poll_setting),
+                         "%s s CPU: %s s/min, start excluded" % (fmt(self.idle["setting"]["cpu"]), fmt(self.idle_rate("setting")))))
         if "env" in self.idle:
-            rows.append(("idle playbook, pause %d s, ANSIBLE_INTERNAL_POLL_INTERVAL=%s in the environment" % (
-                self.idle["env_seconds"], self.s.poll_setting),
-                "%s s (%s s/min, start excluded): the variable is not read" % (fmt(self.idle["env"]["cpu"]), fmt(self.idle_rate("env")))))
+            seconds = self.idle["env_seconds"]
+            rows.append(("idle playbook, pause %d s, defaults (side by side with the next)" % seconds,
+                         "%s s CPU: %s s/min, start excluded" % (fmt(self.idle["env_default"]["cpu"]), fmt(self.idle_rate("env_default")))))
+            rows.append(("idle playbook, pause %d s, `ANSIBLE_INTERNAL_POLL_INTERVAL=%s` in the environment" % (seconds, self.s.poll_setting),
+                         "%s s CPU: %s s/min, start excluded" % (fmt(self.idle["env"]["cpu"]), fmt(self.idle_rate("env")))))
         return rows
 
     def text_tables(self):
@@ -323,17 +333,19 @@ class Report:
             lines.append("")
         extra = self.wait_rows(extra=True)
         if "setting" in self.idle:
-            default_rate, setting_rate = self.idle_rate(self.s.seconds), self.idle_rate("setting")
+            default_rate, setting_rate = self.idle_rate("default"), self.idle_rate("setting")
             lines += ["**For multi-hour waits**: set `internal_poll_interval` in the `[defaults]` section of `ansible.cfg` "
-                      "(or `ANSIBLE_CONFIG` pointing to such a file). In ansible-core %s this setting has no environment "
+                      "(or point `ANSIBLE_CONFIG` to such a file). In ansible-core %s this setting has no environment "
                       "variable: `ANSIBLE_INTERNAL_POLL_INTERVAL` is not read (measured above). With `internal_poll_interval = %s` "
-                      "the idle controller spends %s s of CPU per minute instead of %s s (start excluded); each task's result "
-                      "is then noticed up to %s s later, which does not matter for a wait of hours. The OCP role with the "
-                      "setting, beside the default:" % (self.c["versions"].get("ansible-core"), self.s.poll_setting,
-                                                         fmt(setting_rate), fmt(default_rate), self.s.poll_setting), ""]
+                      "the idle controller spends %s s of CPU per minute instead of %s s (start excluded, measured side by "
+                      "side); each task's result is then noticed up to %s s later, which does not matter in a wait of hours. "
+                      "The OCP role with the setting, beside the default (compare the raw columns; each row's net is "
+                      "against an idle control with the same setting):" % (
+                          self.c["versions"].get("ansible-core"), self.s.poll_setting, fmt(setting_rate), fmt(default_rate),
+                          self.s.poll_setting), ""]
             default_role = [row for row in self.wait_rows() if row[0] == "ocp" and row[1].startswith("(a)") and row[2] == fmt(self.s.seconds)]
             lines += md_table(self.WAIT_HEADER, default_role + extra)
-            lines += ["", "(The row with the setting is net of an idle playbook with the same setting.)", ""]
+            lines.append("")
         return lines
 
 

@@ -226,11 +226,22 @@ def test_either_password_is_enough(overrides):
     OverviewQuery(params(**overrides))
 
 
-def test_client_key_without_client_cert():
+def test_client_key_without_client_cert(tmp_path):
     message = query_failure(client_key="/etc/ssl/client.key")
     assert "client_key" in message and "client_cert" in message
-    OverviewQuery(params(client_key="/k.pem", client_cert="/c.pem"))
-    OverviewQuery(params(client_cert="/both.pem"))
+    for name in ("k.pem", "c.pem", "both.pem"):
+        (tmp_path / name).write_text("pem")
+    OverviewQuery(params(client_key=str(tmp_path / "k.pem"), client_cert=str(tmp_path / "c.pem")))
+    OverviewQuery(params(client_cert=str(tmp_path / "both.pem")))
+
+
+@pytest.mark.parametrize("name", ["ca_path", "client_cert", "client_key"])
+def test_missing_tls_file_is_named(tmp_path, name):
+    given = dict(client_cert=str(tmp_path / "present.pem")) if name == "client_key" else {}
+    (tmp_path / "present.pem").write_text("pem")
+    given[name] = str(tmp_path / "absent.pem")
+    message = query_failure(**given)
+    assert message.startswith(name + ":") and "does not exist" in message
 
 
 @pytest.mark.parametrize("value", ["yesterday", "2024-13-01T00:00:00Z"])
