@@ -160,7 +160,9 @@ class ActionModule(ActionBase):
                 return dict(failed=True, outcome="error", msg=result.get("msg", "%s failed" % module), api=api,
                             error=result.get("error"), record=record, elapsed=round(run_end - start, 1),
                             polls=polls, module_runs=runs, retries=retries)
-            record = result.get("restore_task") if api == "ocp" else result.get("restore_overview")
+            latest = result.get("restore_task") if api == "ocp" else result.get("restore_overview")
+            if latest is not None:
+                record = latest  # a run that saw only errors keeps the last good state
             phase = record.get("phase") if record else None
             if awaiting_text is not None and phase != "FAILED":
                 record, phase = awaiting_text, "FAILED"  # the failure stands

@@ -51,11 +51,23 @@ def collections_path(override=None):
 
 def _counting(base):
     class Counting(base):
-        """The simulator, plus the set of client (address, port) pairs: one per TCP connection."""
+        """The simulator, plus the set of client (address, port) pairs: one per TCP connection, and
+        optionally a scenario clock that starts at the first request (``start_on_first_request``):
+        then the restore lasts its full length from the first poll, however long ansible-playbook
+        takes to start on a loaded machine."""
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self.peers = set()
+            self.start_on_first_request = False
+            self.first_request_seen = False
+
+        def app(self, request):
+            with self.lock:
+                if self.start_on_first_request and not self.first_request_seen:
+                    self.first_request_seen = True
+                    self.clock.reset()
+            return super().app(request)
 
         def record(self, request, response, fault):
             super().record(request, response, fault)
@@ -188,8 +200,8 @@ class Workspace:
         env = dict(env, BENCH_LOG=str(run_dir / "tasks.jsonl"))
         result_file = run_dir / "rusage.json"
         stdout, stderr = run_dir / "stdout.txt", run_dir / "stderr.txt"
-        proc = subprocess.Popen([sys.executable, str(RUNNER), str(result_file), str(stdout), str(stderr), "--"] + command,  # pylint: disable=consider-using-with
-                                env=env, cwd=str(run_dir))
+        runner = [sys.executable, str(RUNNER), str(result_file), str(stdout), str(stderr), "--"]
+        proc = subprocess.Popen(runner + command, env=env, cwd=str(run_dir))  # pylint: disable=consider-using-with
         return proc, run_dir
 
     def finish(self, handle):

@@ -7,6 +7,7 @@ from ``plugins/``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import socket
@@ -143,6 +144,11 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "oceanbase-ops-simulator"
     sys_version = ""
 
+    def setup(self):
+        super().setup()
+        # A number per TCP connection (id() of a socket is reused once it is freed).
+        self.connection_number = next(self.server.connection_numbers)
+
     def log_message(self, format, *args):  # noqa: A002 - signature from the base class
         if self.server.sim.verbose:
             super().log_message(format, *args)
@@ -151,7 +157,7 @@ class _Handler(BaseHTTPRequestHandler):
         sim = self.server.sim
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        conn_id = id(self.connection)
+        conn_id = self.connection_number
         request = Request(self.command, self.path, self.headers, body, self.client_address, conn_id)
         fault = sim.pick_fault(request)
         if fault is not None and fault.kind == "slow":
@@ -204,6 +210,7 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, address, sim):
         self.sim = sim
+        self.connection_numbers = itertools.count(1)
         super().__init__(address, _Handler)
 
     def handle_error(self, request, client_address):
