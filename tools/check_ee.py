@@ -112,7 +112,7 @@ def stage_collection(workdir, artifact):
     target = collections / "ansible_collections" / "oceanbase" / "ops"
     if artifact:
         galaxy = Path(sys.executable).parent / "ansible-galaxy"
-        code, out, err = run([str(galaxy if galaxy.exists() else "ansible-galaxy"), "collection", "install", "--offline",
+        code, out, err = run([str(galaxy if galaxy.exists() else "ansible-galaxy"), "collection", "install", "--force", "--offline",
                               "-p", str(collections), str(artifact)])
         if code != 0 or not target.is_dir():
             raise SystemExit("check_ee: could not install %s: %s%s" % (artifact, out, err))

@@ -293,6 +293,50 @@ class Bench:
                    "listing of %d tasks: %d list requests (%d errors), expected %d pages"
                    % (count, stats["list_requests"], stats["errors"], pages))
 
+    # --- per-poll costs --------------------------------------------------------------------------
+    def poll_costs(self, seconds=20):
+        """CPU of one poll inside a module process: the module run directly with wait: true for
+        ``seconds`` at wait_sleep 1 against a restore that never ends, minus a single check."""
+        out = {}
+        for api in ("ocp", "obshell"):
+            sim = harness.start_simulator(api, harness.restore_scenario(api, 100000))
+            try:
+                if api == "ocp":
+                    args = {"url": sim.url, "username": harness.OCP_USER[0], "password": harness.OCP_USER[1],
+                            "cluster_id": harness.OCP_CLUSTER_ID, "task_id": harness.OCP_TASK_ID}
+                    module = LIST_MODULE
+                else:
+                    args = {"url": sim.url, "password": harness.OBSHELL_PASSWORD, "tenant_name": harness.TENANT_NAME}
+                    module = "ansible_collections.oceanbase.ops.plugins.modules.obshell_restore_overview_info"
+                runs = {}
+                for timeout in (0, seconds):
+                    run_dir = self.ws.new_run_dir("%s-polls-%ss" % (api, timeout))
+                    args_file = run_dir / "args.json"
+                    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": dict(args, wait=True, wait_timeout=timeout, wait_sleep=1)}))
+                    sim.reset_stats()
+                    result = self.ws.measure([sys.executable, "-m", module, str(args_file)], run_dir,
+                                             self.ws.env(extra={"PYTHONPATH": self.ws.collections}))
+                    text = Path(result["stdout_path"]).read_text()
+                    try:
+                        polls = json.loads(text[text.index("{"):]).get("polls")
+                    except ValueError:
+                        polls = None
+                    runs[timeout] = dict(result, polls=polls, sim=harness.simulator_stats(api, sim))
+                    del runs[timeout]["sim"]["log"]
+                single, long_run = runs[0], runs[seconds]
+                extra_polls = (long_run["polls"] or 1) - (single["polls"] or 1)
+                out[api] = {
+                    "single_cpu": single["cpu"], "single_wall": single["wall"], "polls": long_run["polls"],
+                    "per_poll_ms": 1000.0 * (long_run["cpu"] - single["cpu"]) / max(extra_polls, 1),
+                    "connections": long_run["sim"]["connections"], "requests": long_run["sim"]["requests"],
+                    "key_fetches": long_run["sim"].get("secret_requests"), "info_reads": long_run["sim"].get("info_requests"),
+                }
+                self.check(long_run["sim"]["connections"] == 1, "%s: %d TCP connections in one module process"
+                           % (api, long_run["sim"]["connections"]))
+            finally:
+                sim.stop()
+        return out
+
     # --- per-process costs ---------------------------------------------------------------------
     def import_costs(self):
         """Import time of what module processes load: each alone in a fresh interpreter, then all of
@@ -359,6 +403,9 @@ class Bench:
                 self.results["listing"].append(self.listing(count, profile=s.profile_listing and count == max(s.scale)))
             self.say("import costs of a module process")
             self.results["imports"] = self.import_costs()
+        if "waits" in sections and not s.quick:
+            self.say("CPU per poll inside one module process (20 s at 1 s, against a restore that never ends)")
+            self.results["polls"] = self.poll_costs()
         self.structural_checks()
 
     def structural_checks(self):

@@ -306,6 +306,19 @@ class Report:
                                       [(part["function"], fmt(part["calls"]), fmt(part["cumtime"]),
                                         "%.0f%%" % (100.0 * part["cumtime"] / prof["total"])) for part in prof["parts"]])
                     lines.append("")
+        if self.r.get("polls"):
+            lines += ["## What every poll pays", "",
+                      "One module process run directly with `wait: true`, `wait_sleep: 1` for 20 s against a restore that "
+                      "never ends, compared with a single check (`wait_timeout: 0`): the CPU of one more poll, and what "
+                      "the simulator saw from that one process.", ""]
+            rows = []
+            for api, item in sorted(self.r["polls"].items()):
+                rows.append((api, "%s s CPU, %s s wall" % (fmt(item["single_cpu"]), fmt(item["single_wall"])), fmt(item["polls"]),
+                             fmt(item["per_poll_ms"], 1), "%s requests, %s TCP connection(s)%s" % (
+                                 item["requests"], item["connections"],
+                                 ", %s info + %s key reads" % (item["info_reads"], item["key_fetches"]) if api == "obshell" else "")))
+            lines += md_table(("API", "module process, single check", "polls in 20 s", "CPU ms per poll", "seen at the simulator"), rows)
+            lines.append("")
         if self.r.get("imports"):
             lines += ["## What every module process pays", "",
                       "Import time in a fresh interpreter (`python -X importtime`, cumulative, best of three):", ""]
