@@ -69,6 +69,11 @@ def _counting(base):
                     self.clock.reset()
             return super().app(request)
 
+        def reset_stats(self):
+            super().reset_stats()
+            with self.lock:
+                self.peers = set()
+
         def record(self, request, response, fault):
             super().record(request, response, fault)
             with self.lock:
@@ -172,6 +177,7 @@ class Workspace:
             ANSIBLE_RETRY_FILES_ENABLED="0",
             ANSIBLE_LOCAL_TEMP=str(self.path / "tmp"),
             ANSIBLE_HOME=str(self.path / "ansible-home"),
+            ANSIBLE_REMOTE_TEMP=str(self.path / "remote-tmp"),  # module files: localhost is the remote
             PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""),
         )
         env.update(extra or {})
@@ -211,12 +217,14 @@ class Workspace:
             raise RuntimeError("runner.py failed for %s" % run_dir)
         result = json.loads((run_dir / "rusage.json").read_text())
         result["cpu"] = result["user"] + result["sys"]
+        own = result.get("self_cpu")
+        result["tasks_cpu"] = max(0.0, result["cpu"] - own) if own is not None else None
         result["maxrss_mb"] = result["maxrss_kb"] / 1024.0
         log = run_dir / "tasks.jsonl"
         result["tasks"] = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
         result["stdout_path"] = str(run_dir / "stdout.txt")
         result["dir"] = str(run_dir)
-        if self.verbose or result["rc"] != 0:
+        if self.verbose:
             sys.stderr.write("  [%s] rc=%s wall=%.1fs cpu=%.2fs maxrss=%.0fMB\n"
                              % (run_dir.name, result["rc"], result["wall"], result["cpu"], result["maxrss_mb"]))
         return result

@@ -6,6 +6,7 @@ docs/performance.md. Every verdict (met / not met) is computed here from the mea
 from __future__ import annotations
 
 MET, NOT_MET, INFO = "met", "**not met**", "info"
+METHOD_ROLE = "(a) wait_for_restore role"
 
 
 def fmt(value, digits=2):
@@ -43,6 +44,8 @@ class Report:
             row["net"] = row["cpu"] - control if control is not None else None
         else:
             row["net"] = row["cpu"]  # no ansible-playbook to subtract
+        row["tasks"] = row.get("tasks_cpu") if row["playbook"] else row["cpu"]
+        row["tasks_min"] = row["tasks"] / minutes if row["tasks"] is not None else None
         row["cpu_min"] = row["cpu"] / minutes
         row["net_min"] = row["net"] / minutes if row["net"] is not None else None
         return row
@@ -85,12 +88,20 @@ class Report:
             if api == "ocp":
                 verdict = MET if share is not None and share <= 0.1 else NOT_MET
                 out.append(("OCP: role's net controller CPU <= 1/10 of (c) ansible.builtin.uri until loop",
-                            "%s of (c) (%s s vs %s s net)" % (fmt(share, 3), fmt(role["net"]), fmt(base["net"] if base else None)),
+                            "%s of (c) (%s s vs %s s net%s); tasks CPU alone: %s of (c)" % (
+                                fmt(share, 3), fmt(role["net"]), fmt(base["net"] if base else None),
+                                ", median of %d" % len(role["repeats"]) if role.get("repeats") else "",
+                                fmt(ratio(role["tasks"], base["tasks"] if base else None), 3)),
                             INFO if s.quick else verdict))
             else:
                 out.append(("obshell: role's net controller CPU vs (c), the SDK floor (no Ansible at all)",
                             "%s x the floor; %s of (b) the info module in until" % (
                                 fmt(share, 2), fmt(ratio(role["net"], info["net"] if info else None), 3)), INFO))
+            steady = self.steady(api)
+            if steady:
+                out.append(("%s: role's net CPU per minute over a long wait, extrapolated (one module process per report "
+                            "interval + polls)" % api, "%s s/min: %s of %s" % (fmt(steady["role_min"]), fmt(steady["ratio"], 3),
+                                                                               steady["against"]), INFO))
             if api == "ocp":
                 one = abs(role["requests_per_poll"] - 1.0) < 1e-9
                 out.append(("OCP: exactly 1 HTTP request per poll (selection fits one page)",
@@ -138,28 +149,53 @@ class Report:
                         MET if growth_big <= 1.25 * growth_mid else NOT_MET))
         return out
 
+    def steady(self, api):
+        """The role's net CPU per minute over a long wait, from measured parts: one module process per
+        report interval at (b)'s cost per process, plus 60/poll polls at the measured CPU per poll."""
+        info, base = self._find(api, "info"), self._find(api, "baseline")
+        polls = (self.r.get("polls") or {}).get(api)
+        if not info or not polls or info["net"] is None or not info["module_runs_sim"]:
+            return None
+        per_run = info["net"] / info["module_runs_sim"]
+        polls_per_min = 60.0 / self.s.poll
+        role_min = per_run * 60.0 / self.s.report_interval + polls_per_min * polls["per_poll_ms"] / 1000.0
+        other = base if api == "ocp" else info
+        other_min = other["net_min"]
+        return {"per_run": per_run, "polls_per_min": polls_per_min, "per_poll_ms": polls["per_poll_ms"], "role_min": role_min,
+                "other_min": other_min, "ratio": ratio(role_min, other_min), "against": "(c)" if api == "ocp" else "(b)"}
+
     # --- tables -------------------------------------------------------------------------------
-    WAIT_HEADER = ("API", "method", "restore s", "wall s", "CPU s raw", "CPU s/min raw", "CPU s/min net", "net vs (c)",
-                   "polls", "HTTP req/poll", "info+key reads", "module procs (sim/self)", "latency s (read+tail)", "peak RSS MB")
+    WAIT_HEADER = ("API", "method", "restore s", "wall s", "CPU s raw", "CPU s/min raw", "CPU s/min net", "net/min vs (c)",
+                   "tasks CPU s", "tasks/min vs (c)", "polls", "HTTP req/poll", "info+key reads", "module procs (sim/self)",
+                   "latency s (read+tail)", "peak RSS MB")
 
     def wait_rows(self, extra=False):
+        """Rows of the waits table: the main runs (and the boundary case), or with ``extra`` the
+        internal_poll_interval ones."""
         rows = []
         for row in self.rows:
-            if bool(row.get("label")) != extra:
+            label = row.get("label") or ""
+            if label.startswith("poll") != extra:
                 continue
             base = self._find(row["api"], "baseline", row["seconds"])
             if base is None:
                 base = self._find(row["api"], "baseline")
-            rel = ratio(row["net"], base["net"] if base else None)
+            rel = ratio(row["net_min"], base["net_min"] if base else None)  # per minute: rows may differ in length
             fetches = None
             if row["api"] == "obshell":
                 fetches = "%d+%d" % (row["sim"]["info_requests"], row["sim"]["secret_requests"])
             procs = "%s/%s" % (row["module_runs_sim"], row["module_runs_self"])
             if not row["playbook"]:
                 procs = "0 (1 Python process)"
-            name = row["name"] + (" [%s]" % row["label"] if row.get("label") else "")
+            name = row["name"] + (" [%s]" % label if label else "")
+            net = fmt(row["net_min"])
+            if row.get("repeats"):
+                minutes = row["seconds"] / 60.0
+                net += " [%s-%s]" % (fmt(min(row["repeats"]) / minutes), fmt(max(row["repeats"]) / minutes))
             rows.append((row["api"], name, fmt(row["seconds"]), fmt(row["wall"], 1), fmt(row["cpu"]), fmt(row["cpu_min"]),
-                         fmt(row["net_min"]), fmt(rel, 3) if base is not row else "1", fmt(row["polls"]),
+                         net, fmt(rel, 3) if base is not row else "1", fmt(row["tasks"]),
+                         fmt(ratio(row["tasks_min"], base["tasks_min"] if base else None), 3) if base is not row else "1",
+                         fmt(row["polls"]),
                          fmt(row["requests_per_poll"]), fetches or "-", procs, latency_cell(row), fmt(row["maxrss_mb"], 1)))
         return rows
 
@@ -180,18 +216,22 @@ class Report:
         rows = []
         startup = self.idle.get("startup")
         if startup:
-            rows.append(("ansible-playbook start and end (idle playbook, pause 0 s; median of 3)", "%s s CPU (%s), %s s wall" % (
-                fmt(startup["cpu"]), ", ".join(fmt(run["cpu"]) for run in self.idle.get("startup_runs", [])), fmt(startup["wall"], 1))))
+            runs = self.idle.get("startup_runs", [])
+            every = ", ".join(fmt(run["cpu"]) for run in runs)
+            rows.append(("ansible-playbook start and end (idle playbook, pause 0 s; median of %d)" % len(runs),
+                         "%s s CPU (%s), %s s wall" % (fmt(startup["cpu"]), every, fmt(startup["wall"], 1))))
         median, rate, count = self.control_rate()
         if count:
             rows.append(("idle controls beside the %d s waits (pause %d s; median of %d)" % (self.s.seconds, self.s.seconds, count),
                          "%s s CPU: %s s per minute of waiting, start excluded" % (fmt(median), fmt(rate))))
         if "setting" in self.idle:
             seconds = self.idle["seconds"]
-            rows.append(("idle playbook, pause %d s, defaults (side by side with the next)" % seconds,
-                         "%s s CPU: %s s/min, start excluded" % (fmt(self.idle["default"]["cpu"]), fmt(self.idle_rate("default")))))
-            rows.append(("idle playbook, pause %d s, ansible.cfg `internal_poll_interval = %s`" % (seconds, self.s.poll_setting),
-                         "%s s CPU: %s s/min, start excluded" % (fmt(self.idle["setting"]["cpu"]), fmt(self.idle_rate("setting")))))
+            for key, what in (("default", "defaults (side by side with the next)"),
+                              ("setting", "ansible.cfg `internal_poll_interval = %s`" % self.s.poll_setting)):
+                run = self.idle[key]
+                rows.append(("idle playbook, pause %d s, %s" % (seconds, what),
+                             "%s s CPU (user %s, system %s): %s s/min, start excluded" % (
+                                 fmt(run["cpu"]), fmt(run["user"]), fmt(run["sys"]), fmt(self.idle_rate(key)))))
         if "env" in self.idle:
             seconds = self.idle["env_seconds"]
             rows.append(("idle playbook, pause %d s, defaults (side by side with the next)" % seconds,
@@ -239,17 +279,26 @@ class Report:
                      facts["nproc"], facts["cpu"], facts["memory_gb"] or 0, facts["kernel"],
                      "/".join("%.1f" % x for x in facts["loadavg"]), "/".join("%.1f" % x for x in facts["loadavg_end"])),
                  "- Versions: " + ", ".join("%s %s" % item for item in versions.items()) + ".",
-                 "- A restore of %d s (terminal status at second %d of the simulator's clock, which starts when "
-                 "ansible-playbook is launched), poll interval %d s, report interval %d s (the role's default)."
-                 % (s.seconds, s.seconds, s.poll, s.report_interval),
+                 "- A restore of %d s (terminal status at second %d of the simulator's clock, which starts %s), poll "
+                 "interval %d s, report interval %d s%s. Each playbook runs alone beside its idle control; the role %s."
+                 % (s.seconds, s.seconds,
+                    "when ansible-playbook is launched, as in a pipeline that starts the restore and then the wait"
+                    if s.align == "launch" else "at the first request, so a slow ansible-playbook start never eats the restore",
+                    s.poll, s.report_interval, " (the role's default)" if s.report_interval == 60 else "",
+                    "runs %d times and the run with the median net CPU is shown, with the range of the net in brackets"
+                    % s.repeat_role if s.repeat_role > 1 else "runs once"),
                  "- **Controller CPU**: user + system seconds of the whole process tree (ansible-playbook, its forked "
                  "workers, every module process), from `getrusage(RUSAGE_CHILDREN)` in a fresh `tests/benchmark/runner.py` "
                  "process that starts the command and waits for it. **Peak RSS**: `ru_maxrss` of the same children, i.e. "
                  "the largest single process of the tree (for a playbook, usually ansible-playbook itself), not a sum.",
                  "- **Net CPU**: raw CPU minus that of an idle control playbook of the same length (`playbooks/idle.yml`: "
-                 "one `ansible.builtin.pause` as long as the restore, which starts no module process), i.e. what the wait "
-                 "itself costs beyond running ansible-playbook. The obshell SDK loop is a plain Python process: its net is "
-                 "its raw CPU. Per minute = divided by the restore's length in minutes.",
+                 "one `ansible.builtin.pause` as long as the restore, which starts no module process), run at the same "
+                 "time so that both see the same machine load: what the wait itself costs beyond running "
+                 "ansible-playbook. The obshell SDK loop is a plain Python process: its net is its raw CPU. Per minute = "
+                 "divided by the restore's length in minutes. Net CPU is a small difference of two larger, noisy figures "
+                 "(mostly the idle loop below), so the table also gives **tasks CPU**: the CPU of ansible-playbook's "
+                 "workers and module processes alone, without its main process (the runner reads the main process's "
+                 "own time from `/proc/PID/stat` when it exits, before reaping it), which carries none of that noise.",
                  "- **HTTP requests per poll**: every request the simulator received, divided by the polls (the role's "
                  "`polls`, the until loop's `attempts`, the SDK loop's count). **Module processes**: counted at the "
                  "simulator, independently of the collection (OCP: distinct client TCP connections, since each module "
@@ -273,8 +322,14 @@ class Report:
             lines.append("")
         if self.rows:
             lines += ["## Waiting for one restore", "",
-                      "Ratios are net CPU against (c) of the same API. `info+key reads` are obshell's "
-                      "`GET /api/v1/info` + `GET /api/v1/secret`; `module procs` are sim-counted / self-reported.", ""]
+                      "Ratios are per minute of waiting, against (c) of the same API (for the %d s rows, against (c) "
+                      "over %d s). `info+key reads` are obshell's `GET /api/v1/info` + "
+                      "`GET /api/v1/secret`; `module procs` are sim-counted / self-reported." % (
+                          s.short_seconds or s.seconds, s.seconds), ""]
+            if self._find("ocp", "role", label="from first poll"):
+                lines += ["The row marked *from first poll* counts the %d s from the role's first request instead: the "
+                          "restore then ends just after the first report interval, the worst alignment for the role, "
+                          "which starts a second module process for the last poll." % s.seconds, ""]
             lines += md_table(self.WAIT_HEADER, self.wait_rows())
             lines.append("")
             for api in ("ocp", "obshell"):
@@ -283,6 +338,14 @@ class Report:
                     lines.append("- %s (b): %s s of controller CPU per module process (net CPU / module processes), "
                                  "%s HTTP requests per poll." % (api, fmt(info["net"] / max(info["module_runs_sim"] or 1, 1)),
                                                                  fmt(info["requests_per_poll"])))
+                steady = self.steady(api)
+                if steady:
+                    lines.append("- %s, extrapolated to a long wait: the role starts one module process per report interval "
+                                 "(%s s each, the per-process cost of (b)) and polls %s times a minute (%s ms each, see "
+                                 "*What every poll pays*): about %s s of net controller CPU per minute of waiting, %s of %s's "
+                                 "%s s per minute." % (api, fmt(steady["per_run"]), fmt(steady["polls_per_min"], 0),
+                                                       fmt(steady["per_poll_ms"], 1), fmt(steady["role_min"]), fmt(steady["ratio"], 3),
+                                                       steady["against"], fmt(steady["other_min"])))
             lines.append("")
         lines += self.idle_markdown()
         if self.r["listing"]:
@@ -319,9 +382,20 @@ class Report:
                                  ", %s info + %s key reads" % (item["info_reads"], item["key_fetches"]) if api == "obshell" else "")))
             lines += md_table(("API", "module process, single check", "polls in 20 s", "CPU ms per poll", "seen at the simulator"), rows)
             lines.append("")
+        if self.r.get("imports") or self.r.get("ansiballz"):
+            lines += ["## What every module process pays", ""]
+        zipped = self.r.get("ansiballz")
+        if zipped:
+            lines += ["One OCP module process doing a single check: %s s of CPU as ansible-playbook runs it (the AnsiballZ "
+                      "wrapper kept with `ANSIBLE_KEEP_REMOTE_FILES=1` and run again directly), %s s when run from the "
+                      "installed sources (`python -m`, bytecode caches allowed); medians of three. AnsiballZ imports "
+                      "ansible-core's and the collection's module_utils from a zip file, and CPython's zipimport compiles "
+                      "every one of them from source at every start (it keeps no bytecode): that difference is paid by "
+                      "every module process, which only starting fewer of them avoids." % (
+                          fmt(zipped["ansiballz"]), fmt(zipped["direct"])), ""]
         if self.r.get("imports"):
-            lines += ["## What every module process pays", "",
-                      "Import time in a fresh interpreter (`python -X importtime`, cumulative, best of three):", ""]
+            lines += ["Import time in a fresh interpreter from the installed sources (`python -X importtime`, cumulative, "
+                      "best of three):", ""]
             lines += md_table(("import", "seconds"), [(name, fmt(value, 3)) for name, value in self.r["imports"].items()])
             lines.append("")
         return "\n".join(lines).rstrip() + "\n"
@@ -337,12 +411,14 @@ class Report:
         prof = self.idle.get("profile")
         if prof:
             per_second = (prof["process_pending_calls"] or 0) / float(prof["seconds"] or 1)
-            lines += ["Profile of an idle ansible-playbook (`python -m cProfile` of the controller's main process, a %d s "
-                      "pause): the strategy's `_wait_on_pending_results` loop calls `_process_pending_results` %s times "
-                      "(%s per second) and `time.sleep(internal_poll_interval)` %s times, i.e. it wakes up every "
-                      "`internal_poll_interval` (0.001 s by default) to look for results. The busiest functions "
-                      "(own time, sleeps excluded):" % (prof["seconds"], fmt(prof["process_pending_calls"]), fmt(per_second, 0),
-                                                        fmt(prof["sleep_calls"])), ""]
+            lines += ["What it spends that CPU on: a profile of an idle ansible-playbook (`python -m cProfile` of the "
+                      "controller's main process during a %d s pause). The linear strategy's `_wait_on_pending_results` "
+                      "loop runs %s times (%s per second): each pass calls `time.sleep(internal_poll_interval)` "
+                      "(0.001 s by default; one `nanosleep` system call, a timer and a wake-up: system time), then "
+                      "`has_dead_workers()` (one `waitpid` per worker) and `_process_pending_results()` (an empty result "
+                      "queue) in Python. The functions called in (at least every other) pass, by own time (%s s in all "
+                      "under the profiler; the sleeps apart):" % (
+                          prof["seconds"], fmt(prof["process_pending_calls"]), fmt(per_second, 0), fmt(prof["loop_own"], 2)), ""]
             lines += md_table(("function", "calls", "own s", "cumulative s"),
                               [(row["function"], fmt(row["calls"]), fmt(row["tottime"], 3), fmt(row["cumtime"], 3)) for row in prof["top"]])
             lines.append("")
@@ -358,9 +434,16 @@ class Report:
                       "against an idle control with the same setting):" % (
                           self.c["versions"].get("ansible-core"), self.s.poll_setting, fmt(setting_rate), fmt(default_rate),
                           self.s.poll_setting), ""]
-            default_role = [row for row in self.wait_rows() if row[0] == "ocp" and row[1].startswith("(a)") and row[2] == fmt(self.s.seconds)]
+            default_role = [row for row in self.wait_rows() if row[0] == "ocp" and row[1] == METHOD_ROLE and row[2] == fmt(self.s.seconds)]
             lines += md_table(self.WAIT_HEADER, default_role + extra)
             lines.append("")
+            steady = self.steady("ocp")
+            if steady and default_rate is not None and setting_rate is not None:
+                lines += ["Over a long wait with the OCP role, the whole controller (its idle loop plus the role's %s s/min, "
+                          "extrapolated above) then costs about %s s of CPU per minute with the default and %s s with "
+                          "`internal_poll_interval = %s`." % (
+                              fmt(steady["role_min"]), fmt(default_rate + steady["role_min"]),
+                              fmt(setting_rate + steady["role_min"]), self.s.poll_setting), ""]
         return lines
 
 
