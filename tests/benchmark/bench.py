@@ -312,7 +312,7 @@ class Bench:
                    % (count, stats["list_requests"], stats["errors"], pages))
 
     # --- per-poll costs --------------------------------------------------------------------------
-    def poll_costs(self, seconds=20):
+    def poll_costs(self, seconds=30):
         """CPU of one poll inside a module process: the module run directly with wait: true for
         ``seconds`` at wait_sleep 1 against a restore that never ends, minus a single check."""
         out = {}
@@ -462,7 +462,7 @@ class Bench:
             self.say("import costs of a module process")
             self.results["imports"] = self.import_costs()
         if "waits" in sections and not s.quick:
-            self.say("CPU per poll inside one module process (20 s at 1 s, against a restore that never ends)")
+            self.say("CPU per poll inside one module process (30 s at 1 s, against a restore that never ends)")
             self.results["polls"] = self.poll_costs()
             self.say("CPU of one module process: as ansible runs it (AnsiballZ) and from installed sources")
             self.results["ansiballz"] = self.ansiballz_costs()

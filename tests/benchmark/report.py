@@ -137,9 +137,10 @@ class Report:
                         MET if big["module_maxrss_mb"] < 300 else NOT_MET))
         if 10000 in listing and 100000 in listing and 1000 in listing:
             mid, big, small = listing[10000], listing[100000], listing[1000]
-            per_mid = (mid["module_wall"] - small["module_wall"]) / 9.0
-            per_big = (big["module_wall"] - small["module_wall"]) / 99.0
-            out.append(("Listing: time close to linear (s per 1,000 tasks beyond 1k: 100k within 1.5x of 10k)",
+            # CPU rather than wall: the module waits for the simulator, which shares the machine.
+            per_mid = (mid["module_cpu"] - small["module_cpu"]) / 9.0
+            per_big = (big["module_cpu"] - small["module_cpu"]) / 99.0
+            out.append(("Listing: time close to linear (module CPU s per 1,000 tasks beyond 1k: 100k within 1.5x of 10k)",
                         "%s s vs %s s per 1,000" % (fmt(per_big, 3), fmt(per_mid, 3)),
                         MET if per_big <= 1.5 * per_mid else NOT_MET))
             growth_mid = (mid["module_maxrss_mb"] - small["module_maxrss_mb"]) / max(mid["returned_mb"], 1e-6)
@@ -371,7 +372,7 @@ class Report:
                     lines.append("")
         if self.r.get("polls"):
             lines += ["## What every poll pays", "",
-                      "One module process run directly with `wait: true`, `wait_sleep: 1` for 20 s against a restore that "
+                      "One module process run directly with `wait: true`, `wait_sleep: 1` for 30 s against a restore that "
                       "never ends, compared with a single check (`wait_timeout: 0`): the CPU of one more poll, and what "
                       "the simulator saw from that one process.", ""]
             rows = []
@@ -380,7 +381,7 @@ class Report:
                              fmt(item["per_poll_ms"], 1), "%s requests, %s TCP connection(s)%s" % (
                                  item["requests"], item["connections"],
                                  ", %s info + %s key reads" % (item["info_reads"], item["key_fetches"]) if api == "obshell" else "")))
-            lines += md_table(("API", "module process, single check", "polls in 20 s", "CPU ms per poll", "seen at the simulator"), rows)
+            lines += md_table(("API", "module process, single check", "polls in 30 s", "CPU ms per poll", "seen at the simulator"), rows)
             lines.append("")
         if self.r.get("imports") or self.r.get("ansiballz"):
             lines += ["## What every module process pays", ""]
