@@ -312,9 +312,12 @@ class Bench:
                    % (count, stats["list_requests"], stats["errors"], pages))
 
     # --- per-poll costs --------------------------------------------------------------------------
-    def poll_costs(self, seconds=30):
-        """CPU of one poll inside a module process: the module run directly with wait: true for
-        ``seconds`` at wait_sleep 1 against a restore that never ends, minus a single check."""
+    def poll_costs(self, warmup=5, window=40):
+        """CPU of one poll inside a module process: the module runs directly with wait: true and
+        wait_sleep 1 against a restore that never ends; its CPU time is read from /proc/PID/stat
+        ``warmup`` seconds after it starts and again ``window`` seconds later, and divided by the
+        polls the simulator received in between (start-up and exit excluded). Also: one single
+        check (wait_timeout 0), CPU and wall of the whole process."""
         out = {}
         for api in ("ocp", "obshell"):
             sim = harness.start_simulator(api, harness.restore_scenario(api, 100000))
@@ -326,31 +329,35 @@ class Bench:
                 else:
                     args = {"url": sim.url, "password": harness.OBSHELL_PASSWORD, "tenant_name": harness.TENANT_NAME}
                     module = "ansible_collections.oceanbase.ops.plugins.modules.obshell_restore_overview_info"
-                runs = {}
-                for timeout in (0, seconds):
-                    run_dir = self.ws.new_run_dir("%s-polls-%ss" % (api, timeout))
-                    args_file = run_dir / "args.json"
-                    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": dict(args, wait=True, wait_timeout=timeout, wait_sleep=1)}))
-                    sim.reset_stats()
-                    result = self.ws.measure([sys.executable, "-m", module, str(args_file)], run_dir,
-                                             self.ws.env(extra={"PYTHONPATH": self.ws.collections}))
-                    text = Path(result["stdout_path"]).read_text()
-                    try:
-                        polls = json.loads(text[text.index("{"):]).get("polls")
-                    except ValueError:
-                        polls = None
-                    runs[timeout] = dict(result, polls=polls, sim=harness.simulator_stats(api, sim))
-                    del runs[timeout]["sim"]["log"]
-                single, long_run = runs[0], runs[seconds]
-                extra_polls = (long_run["polls"] or 1) - (single["polls"] or 1)
+                env = self.ws.env(extra={"PYTHONPATH": self.ws.collections})
+                run_dir = self.ws.new_run_dir("%s-single-check" % api)
+                args_file = run_dir / "args.json"
+                args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": dict(args, wait=True, wait_timeout=0, wait_sleep=1)}))
+                single = self.ws.measure([sys.executable, "-m", module, str(args_file)], run_dir, env)
+                run_dir = self.ws.new_run_dir("%s-polls" % api)
+                args_file = run_dir / "args.json"
+                args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": dict(
+                    args, wait=True, wait_timeout=warmup + window + 5, wait_sleep=1)}))
+                sim.reset_stats()
+                marker = "restoreTasks" if api == "ocp" else "/restore/overview"
+                with open(str(run_dir / "stdout.txt"), "wb") as stdout:
+                    proc = subprocess.Popen([sys.executable, "-m", module, str(args_file)], env=env,  # pylint: disable=consider-using-with
+                                            stdout=stdout, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                    time.sleep(warmup)
+                    cpu0, polls0 = harness.process_cpu(proc.pid), len(sim.requests_to(marker))
+                    time.sleep(window)
+                    cpu1, polls1 = harness.process_cpu(proc.pid), len(sim.requests_to(marker))
+                    proc.wait()
+                stats = harness.simulator_stats(api, sim)
+                del stats["log"]
+                polls = polls1 - polls0
+                per_poll = 1000.0 * (cpu1 - cpu0) / polls if polls and cpu0 is not None and cpu1 is not None else None
                 out[api] = {
-                    "single_cpu": single["cpu"], "single_wall": single["wall"], "polls": long_run["polls"],
-                    "per_poll_ms": 1000.0 * (long_run["cpu"] - single["cpu"]) / max(extra_polls, 1),
-                    "connections": long_run["sim"]["connections"], "requests": long_run["sim"]["requests"],
-                    "key_fetches": long_run["sim"].get("secret_requests"), "info_reads": long_run["sim"].get("info_requests"),
+                    "single_cpu": single["cpu"], "single_wall": single["wall"], "window": window, "polls": polls,
+                    "per_poll_ms": per_poll, "connections": stats["connections"], "requests": stats["requests"],
+                    "key_fetches": stats.get("secret_requests"), "info_reads": stats.get("info_requests"),
                 }
-                self.check(long_run["sim"]["connections"] == 1, "%s: %d TCP connections in one module process"
-                           % (api, long_run["sim"]["connections"]))
+                self.check(stats["connections"] == 1, "%s: %d TCP connections in one module process" % (api, stats["connections"]))
             finally:
                 sim.stop()
         return out
@@ -462,7 +469,7 @@ class Bench:
             self.say("import costs of a module process")
             self.results["imports"] = self.import_costs()
         if "waits" in sections and not s.quick:
-            self.say("CPU per poll inside one module process (30 s at 1 s, against a restore that never ends)")
+            self.say("CPU per poll inside one module process (40 s of polls at 1 s, against a restore that never ends)")
             self.results["polls"] = self.poll_costs()
             self.say("CPU of one module process: as ansible runs it (AnsiballZ) and from installed sources")
             self.results["ansiballz"] = self.ansiballz_costs()

@@ -230,6 +230,17 @@ class Workspace:
         return result
 
 
+def process_cpu(pid):
+    """User + system seconds of one running process, from /proc/PID/stat (Linux; else None)."""
+    try:
+        with open("/proc/%d/stat" % pid, encoding="ascii") as handle:
+            stat = handle.read()
+        fields = stat[stat.rindex(")") + 2:].split()
+        return (int(fields[11]) + int(fields[12])) / float(os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def until_retries(seconds, poll):
     """Enough until retries for three times the restore plus a minute."""
     return int(math.ceil((3 * seconds + 60) / float(poll)))

@@ -372,16 +372,19 @@ class Report:
                     lines.append("")
         if self.r.get("polls"):
             lines += ["## What every poll pays", "",
-                      "One module process run directly with `wait: true`, `wait_sleep: 1` for 30 s against a restore that "
-                      "never ends, compared with a single check (`wait_timeout: 0`): the CPU of one more poll, and what "
-                      "the simulator saw from that one process.", ""]
+                      "One module process run directly with `wait: true`, `wait_sleep: 1` against a restore that never "
+                      "ends: its CPU time is read from `/proc/PID/stat` 5 s after it starts and again %s s later, and "
+                      "divided by the polls the simulator received in between (start-up and exit left out; the kernel "
+                      "counts CPU in 10 ms ticks). Beside it, a single check (`wait_timeout: 0`), the whole process." % (
+                          next(iter(self.r["polls"].values()))["window"]), ""]
             rows = []
             for api, item in sorted(self.r["polls"].items()):
                 rows.append((api, "%s s CPU, %s s wall" % (fmt(item["single_cpu"]), fmt(item["single_wall"])), fmt(item["polls"]),
                              fmt(item["per_poll_ms"], 1), "%s requests, %s TCP connection(s)%s" % (
                                  item["requests"], item["connections"],
                                  ", %s info + %s key reads" % (item["info_reads"], item["key_fetches"]) if api == "obshell" else "")))
-            lines += md_table(("API", "module process, single check", "polls in 30 s", "CPU ms per poll", "seen at the simulator"), rows)
+            lines += md_table(("API", "module process, single check", "polls measured", "CPU ms per poll",
+                               "seen at the simulator (whole waiting process)"), rows)
             lines.append("")
         if self.r.get("imports") or self.r.get("ansiballz"):
             lines += ["## What every module process pays", ""]
