@@ -9,15 +9,20 @@
 from __future__ import annotations
 
 import os
+import sys
 import traceback
 
+from ansible.module_utils import basic as _basic
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.oceanbase.ops.plugins.module_utils._http import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     ApiError,
 )
+from ansible_collections.oceanbase.ops.plugins.module_utils import _result_output
 
 try:
     import cryptography  # noqa: F401 pylint: disable=unused-import
@@ -117,6 +122,52 @@ class OceanbaseModule(AnsibleModule):
             self.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         if needs_cryptography and not HAS_CRYPTOGRAPHY:
             self.fail_json(msg=missing_required_lib("cryptography"), exception=CRYPTOGRAPHY_IMPORT_ERROR)
+
+    # How results are written: ansible-core's way, except for long lists (see _result_output).
+    _held_lists = None
+
+    @staticmethod
+    def _result_encoder():
+        """ansible-core's encoder for module results, or None on an ansible-core without it or
+        without the hook that writes results (2.18 and older print them in _return_formatted)."""
+        if not callable(getattr(AnsibleModule, "_record_module_result", None)):
+            return None
+        try:
+            return _basic._json.get_module_encoder(  # pylint: disable=protected-access
+                _basic._ANSIBLE_PROFILE, _basic._json.Direction.MODULE_TO_CONTROLLER)  # pylint: disable=protected-access
+        except Exception:  # pylint: disable=broad-except
+            return None
+
+    def _return_formatted(self, kwargs):
+        # Long lists skip ansible-core's copy of the result for no_log values: they are written
+        # (and scrubbed where a no_log value may be) slice by slice in _record_module_result. An
+        # empty list keeps each one's place; ansible-core does everything else as usual.
+        self._held_lists = {}
+        if self._result_encoder() is not None:
+            for key in _result_output.long_lists(kwargs):
+                self._held_lists[key] = kwargs[key]
+                kwargs[key] = []
+        super(OceanbaseModule, self)._return_formatted(kwargs)
+
+    def _record_module_result(self, o):
+        """Write the result: ansible-core's encoder, the same text; long lists a slice at a time."""
+        held = self._held_lists or {}
+        self._held_lists = None
+        encoder = self._result_encoder()
+        if encoder is None or not (held or _result_output.long_lists(o)):
+            super(OceanbaseModule, self)._record_module_result(o)
+            return
+        for key, value in held.items():
+            o[key] = value
+        no_log_strings = sorted([to_native(value, errors="surrogate_or_strict") for value in self.no_log_values],
+                                key=len, reverse=True)
+        write = sys.stdout.write
+        write("\n")
+        # A value the encoder refuses raises here as it would in ansible-core's json.dumps.
+        for piece in _result_output.iter_json(o, encoder, unscrubbed=held, no_log_strings=no_log_strings,
+                                              scrub=lambda value: remove_values(value, self.no_log_values)):
+            write(piece)
+        write("\n")
 
     def run(self, function):
         """``function(params)`` returns the result dict; ``changed`` is always false."""

@@ -8,8 +8,6 @@
 
 from __future__ import annotations
 
-import sys
-
 from ansible_collections.oceanbase.ops.plugins.module_utils import _ocp, _phase, _time
 from ansible_collections.oceanbase.ops.plugins.module_utils._http import ApiError
 from ansible_collections.oceanbase.ops.plugins.module_utils._module import (
@@ -155,16 +153,19 @@ def _newness(task):
     return created, task_id if isinstance(task_id, int) else -1
 
 
-# Values that repeat across thousands of records (statuses, names, modes) are shared, not copied.
+# Values that repeat across thousands of records (statuses, names, modes) are shared, not copied:
+# each page is parsed into fresh strings, and a listing of 100,000 tasks would otherwise hold
+# 100,000 copies of "RESTORE_SUCCESS". A dict per listing, not sys.intern: the table goes away
+# with the listing.
 _SHARED_FIELDS = ("status", "statusDesc", "backupMode", "triggerType", "restoreObjectType", "restoreClusterName",
                   "backupClusterName", "backupTenantName", "restorePoolListStr", "restoreUri", "errorMsg")
 
 
-def _normalise(task):
+def _normalise(task, shared):
     for field in _SHARED_FIELDS:
         value = task.get(field)
         if isinstance(value, str) and len(value) < 512:
-            task[field] = sys.intern(value)
+            task[field] = shared.setdefault(value, value)
     task["phase"] = _phase.ocp_phase(task)
     return task
 
@@ -173,6 +174,7 @@ def fetch(client, query, deadline=None):
     """All matching tasks (every page), newest first, each with ``phase``."""
     selected = []
     newest = None
+    shared = {}
     for contents in client.iter_pages(query.path, query.query_pairs(), query.page_size, deadline):
         for task in contents:
             if not isinstance(task, dict) or not query.matches(task):
@@ -182,9 +184,9 @@ def fetch(client, query, deadline=None):
                 if newest is None or _newness(task) > _newness(newest):
                     newest = task
                 continue
-            selected.append(_normalise(task))
+            selected.append(_normalise(task, shared))
     if query.latest:
-        return [_normalise(newest)] if newest is not None else []
+        return [_normalise(newest, shared)] if newest is not None else []
     selected.sort(key=_newness, reverse=True)
     return selected
 
