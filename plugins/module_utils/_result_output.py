@@ -10,13 +10,17 @@ ansible-core first copies the whole result to strip no_log values out of it (``r
 one Python call per value, 2.1 million for a listing of 100,000 restore tasks), then writes it with
 ``print(json.dumps(result))``: the whole JSON text, a copy with a newline in front and its encoded
 bytes exist at once. Here the long lists of a result are held back from that copy and written a
-slice at a time, with ansible-core's encoder; a slice goes through ``remove_values`` only when a
-no_log value could be in it, which its JSON text shows (see ``secret_forms``).
+slice at a time, with ansible-core's encoder (or the standard library's, which writes the same text
+faster, where a slice holds only what json.loads returns); a slice goes through ``remove_values``
+only when a no_log value could be in it, which its JSON text shows (see ``secret_forms``).
 """
 
 from __future__ import annotations
 
+import json
+
 SLICE = 1000
+_SCALARS = frozenset((str, int, float, bool, type(None)))
 
 # How Python spells the floats JSON writes as Infinity, -Infinity and NaN: remove_values looks for
 # no_log values in str(number), which for these is not in the JSON text.
@@ -47,6 +51,36 @@ def secret_forms(no_log_strings, encoder):
     return forms
 
 
+def plain_json(value):
+    """True when ``value`` is made of dicts with string keys, lists, strings, numbers, booleans
+    and None, exactly those types (what json.loads returns). ansible-core's encoder writes such a
+    value as the standard library's does, only slower: it rebuilds every dict and list on the way."""
+    stack = [value]
+    scalars = _SCALARS
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            for key, member in item.items():
+                if type(key) is not str:  # pylint: disable=unidiomatic-typecheck
+                    return False
+                if type(member) not in scalars:
+                    stack.append(member)
+        elif kind is list:
+            stack.extend(member for member in item if type(member) not in scalars)
+        elif kind not in scalars:
+            return False
+    return True
+
+
+def _standard_twin(encoder):
+    """A standard-library encoder with the same settings as ``encoder``."""
+    return json.JSONEncoder(skipkeys=encoder.skipkeys, ensure_ascii=encoder.ensure_ascii,
+                            check_circular=encoder.check_circular, allow_nan=encoder.allow_nan,
+                            sort_keys=encoder.sort_keys, indent=encoder.indent,
+                            separators=(encoder.item_separator, encoder.key_separator))
+
+
 def iter_json(result, encoder_cls, slice_size=SLICE, scrub=None, unscrubbed=(), no_log_strings=()):
     """The pieces of ``json.dumps(result, cls=encoder_cls)``, in order; long lists a slice at a time.
 
@@ -55,6 +89,7 @@ def iter_json(result, encoder_cls, slice_size=SLICE, scrub=None, unscrubbed=(), 
     ``no_log_strings`` may be in it, which gives the text ansible-core would have written.
     """
     encoder = encoder_cls()
+    standard = _standard_twin(encoder)
     forms = secret_forms(no_log_strings, encoder) if unscrubbed else set()
     yield "{"
     for number, (key, value) in enumerate(result.items()):
@@ -63,9 +98,10 @@ def iter_json(result, encoder_cls, slice_size=SLICE, scrub=None, unscrubbed=(), 
             yield "["
             for start in range(0, len(value), slice_size):
                 part = value[start:start + slice_size]
-                text = encoder.encode(part)
+                text = (standard if plain_json(part) else encoder).encode(part)
                 if key in unscrubbed and (forms is None or any(form in text for form in forms)):
-                    text = encoder.encode(scrub(part))
+                    part = scrub(part)
+                    text = (standard if plain_json(part) else encoder).encode(part)
                 # "[a, b, c]" without its brackets: the slices join with the list's own separator.
                 yield "%s%s" % (", " if start else "", text[1:-1])
             yield "]"

@@ -7,6 +7,7 @@ no_log values stripped exactly as ansible-core strips them."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import types
 from unittest import mock
@@ -157,3 +158,26 @@ def test_an_ansible_core_without_the_result_hook_keeps_its_lists(capsys, monkeyp
     monkeypatch.setattr(_module.OceanbaseModule, "_result_encoder",
                         staticmethod(_module.OceanbaseModule.__dict__["_result_encoder"].__func__))
     assert _module.OceanbaseModule._result_encoder() is None  # pylint: disable=protected-access
+
+
+class _Str(str):
+    pass
+
+
+@pytest.mark.parametrize("value,plain", [
+    ([{"a": [1, 2.5, None, True, "x", {"b": []}]}], True),
+    ([{"a": datetime.datetime(2026, 1, 2, 3, 4, 5)}], False),
+    ([{"a": (1, 2)}], False),
+    ([{"a": {1: "int key"}}], False),
+    ([{"a": [{"b": _Str("tagged")}]}], False),
+    ([b"bytes"], False),
+])
+def test_plain_json_is_exactly_what_json_loads_returns(value, plain):
+    assert _result_output.plain_json(value) is plain
+
+
+@pytest.mark.parametrize("encoder", ENCODERS, ids=("legacy", "modern"))
+def test_slices_with_other_types_are_written_by_ansible_cores_encoder(encoder):
+    result = {"restore_tasks": [{"n": n, "when": datetime.date(2026, 1, 2)} if n == 15 else {"n": n, "s": _Str("x")}
+                                for n in range(30)]}
+    assert "".join(_result_output.iter_json(result, encoder, 10)) == json.dumps(result, cls=encoder)
