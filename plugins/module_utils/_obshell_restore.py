@@ -13,10 +13,13 @@ from urllib.parse import quote
 from ansible_collections.oceanbase.ops.plugins.module_utils import _obshell, _phase, _time
 from ansible_collections.oceanbase.ops.plugins.module_utils._http import ApiError
 from ansible_collections.oceanbase.ops.plugins.module_utils._module import (
+    OBSHELL_CONNECTION_SPEC,
+    WAIT_SPEC,
     ModuleFailure,
     check_files,
     check_url,
     check_wait_options,
+    generate_argspec,
 )
 from ansible_collections.oceanbase.ops.plugins.module_utils._wait import wait_until
 
@@ -112,6 +115,16 @@ def _result(overview):
     result = dict(restore_overview=overview.record if overview else None)
     result["reason"] = overview.reason if overview else None
     return result
+
+
+def argument_spec():
+    """The options of obshell_restore_overview_info: connection, waiting, selection."""
+    return generate_argspec(
+        OBSHELL_CONNECTION_SPEC,
+        WAIT_SPEC,
+        tenant_name=dict(type="str", required=True),
+        started_after=dict(type="str"),
+    )
 
 
 def restore_overview_info(params, client=None, clock=None, sleep=None):

@@ -11,10 +11,13 @@ from __future__ import annotations
 from ansible_collections.oceanbase.ops.plugins.module_utils import _ocp, _phase, _time
 from ansible_collections.oceanbase.ops.plugins.module_utils._http import ApiError
 from ansible_collections.oceanbase.ops.plugins.module_utils._module import (
+    OCP_CONNECTION_SPEC,
+    WAIT_SPEC,
     ModuleFailure,
     check_files,
     check_url,
     check_wait_options,
+    generate_argspec,
 )
 from ansible_collections.oceanbase.ops.plugins.module_utils._wait import wait_until
 
@@ -205,6 +208,25 @@ def describe(task):
 
 def _single(tasks):
     return tasks[0] if tasks else None
+
+
+def argument_spec():
+    """The options of ocp_restore_task_info: connection, waiting, selection."""
+    return generate_argspec(
+        OCP_CONNECTION_SPEC,
+        WAIT_SPEC,
+        cluster_id=dict(type="int", required=True),
+        tenant_id=dict(type="int"),
+        start_time=dict(type="str"),
+        end_time=dict(type="str"),
+        restore_cluster_names=dict(type="list", elements="str"),
+        statuses=dict(type="list", elements="str"),
+        restore_tenant_name=dict(type="str"),
+        task_id=dict(type="int"),
+        latest=dict(type="bool", default=False),
+        started_after=dict(type="str"),
+        page_size=dict(type="int", default=2000),
+    )
 
 
 def restore_task_info(params, client=None, clock=None, sleep=None):

@@ -146,23 +146,12 @@ error:
            "message": "Unauthorized: OceanBase password is incorrect", "trace_id": "9f1c2d3e4a5b6c7d"}
 """
 
-from ansible_collections.oceanbase.ops.plugins.module_utils._module import (
-    OBSHELL_CONNECTION_SPEC,
-    WAIT_SPEC,
-    OceanbaseModule,
-    generate_argspec,
-)
-from ansible_collections.oceanbase.ops.plugins.module_utils._obshell_restore import restore_overview_info
+from ansible_collections.oceanbase.ops.plugins.module_utils._module import OceanbaseModule
+from ansible_collections.oceanbase.ops.plugins.module_utils._obshell_restore import argument_spec, restore_overview_info
 
 
 def main():
-    argument_spec = generate_argspec(
-        OBSHELL_CONNECTION_SPEC,
-        WAIT_SPEC,
-        tenant_name=dict(type="str", required=True),
-        started_after=dict(type="str"),
-    )
-    module = OceanbaseModule(argument_spec, needs_cryptography=True)
+    module = OceanbaseModule(argument_spec(), needs_cryptography=True)
     module.run(restore_overview_info)
 
 

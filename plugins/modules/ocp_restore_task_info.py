@@ -182,32 +182,12 @@ error:
   sample: {"kind": "http", "status": 401, "code": "IAM10000", "message": "Bad credentials", "trace_id": "3f2a9b10c4d5e6f7"}
 """
 
-from ansible_collections.oceanbase.ops.plugins.module_utils._module import (
-    OCP_CONNECTION_SPEC,
-    WAIT_SPEC,
-    OceanbaseModule,
-    generate_argspec,
-)
-from ansible_collections.oceanbase.ops.plugins.module_utils._ocp_restore import restore_task_info
+from ansible_collections.oceanbase.ops.plugins.module_utils._module import OceanbaseModule
+from ansible_collections.oceanbase.ops.plugins.module_utils._ocp_restore import argument_spec, restore_task_info
 
 
 def main():
-    argument_spec = generate_argspec(
-        OCP_CONNECTION_SPEC,
-        WAIT_SPEC,
-        cluster_id=dict(type="int", required=True),
-        tenant_id=dict(type="int"),
-        start_time=dict(type="str"),
-        end_time=dict(type="str"),
-        restore_cluster_names=dict(type="list", elements="str"),
-        statuses=dict(type="list", elements="str"),
-        restore_tenant_name=dict(type="str"),
-        task_id=dict(type="int"),
-        latest=dict(type="bool", default=False),
-        started_after=dict(type="str"),
-        page_size=dict(type="int", default=2000),
-    )
-    module = OceanbaseModule(argument_spec)
+    module = OceanbaseModule(argument_spec())
     module.run(restore_task_info)
 
 
