@@ -3,7 +3,12 @@
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 
 """Wait for one restore through an info module, one module run per report interval, printing a
-progress line after each run. The waiting between reports happens inside the module."""
+progress line after each run. The waiting between reports happens inside the module.
+
+When the task runs on the controller (the local connection, without become), which is where API
+modules run, each run happens in this process instead of a new module process: the same code, the
+same option checks and results, without the start-up of a Python process that imports
+ansible-core and requests once a minute."""
 
 from __future__ import annotations
 
@@ -60,6 +65,7 @@ ARGUMENT_SPEC = dict(
     wait_timeout=dict(type="int", default=3600),
     poll_interval=dict(type="int", default=15),
     report_interval=dict(type="int", default=60),
+    in_process=dict(type="bool", default=True),
 )
 FAILURE_TEXT = {"ocp": "errorMsg", "obshell": "comment"}
 # Seconds a module run costs beyond its own wait (start-up, connection, exit), until measured.
@@ -82,6 +88,7 @@ def _progress(api, record):
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
+    _warned = frozenset()  # warnings from in-process runs already shown (a set while waiting)
     _requires_connection = True
 
     def run(self, tmp=None, task_vars=None):
@@ -93,7 +100,10 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("wait_timeout must be 0 or more seconds, poll_interval and report_interval "
                                     "at least 1 second")
         module_args = self._module_args(api, args)
-        return self._wait(api, module_args, args, task_vars)
+        in_process = self._in_process(api, args)
+        result = self._wait(api, module_args, args, task_vars, in_process)
+        result["in_process"] = in_process
+        return result
 
     def _module_args(self, api, args):
         if api == "ocp":
@@ -114,7 +124,60 @@ class ActionModule(ActionBase):
         # module_defaults (group/oceanbase.ops.ocp or group/oceanbase.ops.obshell) fill what is not set.
         return _apply_action_arg_defaults(MODULES[api], self._task, module_args, self._templar)
 
-    def _wait(self, api, module_args, args, task_vars):
+    def _in_process(self, api, args):
+        """True when the module runs can happen in this process: asked for, the task runs on the
+        controller as the controller's user, and the libraries the module needs are here."""
+        if not args["in_process"]:
+            return False
+        if getattr(self._connection, "transport", None) != "local" or self._play_context.become:
+            return False
+        try:
+            from ansible_collections.oceanbase.ops.plugins.module_utils import _module
+        except ImportError:  # pragma: no cover - a controller without the collection's imports
+            return False
+        return _module.HAS_REQUESTS and (api != "obshell" or _module.HAS_CRYPTOGRAPHY)
+
+    def _task_environment(self):
+        """The task's ``environment`` keyword as one dict (as ansible-core builds it for modules)."""
+        final = {}
+        environments = self._task.environment
+        if environments is None:
+            return final
+        if not isinstance(environments, list):
+            environments = [environments]
+        for environment in environments:
+            if not environment:
+                continue
+            templated = self._templar.template(environment)
+            if not isinstance(templated, dict):
+                raise AnsibleActionFail("environment must be a dictionary, got %r" % type(templated).__name__)
+            final.update(templated)
+        return dict((str(key), str(value)) for key, value in final.items())
+
+    def _run_module(self, api, module_args, task_vars, in_process):
+        """One module run: in this process, or as a module process."""
+        if not in_process:
+            result = self._execute_module(module_name=MODULES[api], module_args=dict(module_args), task_vars=task_vars)
+            result.pop("invocation", None)
+            return result
+        # pylint: disable=import-outside-toplevel
+        from ansible_collections.oceanbase.ops.plugins.module_utils import _module
+        if api == "ocp":
+            from ansible_collections.oceanbase.ops.plugins.module_utils import _ocp_restore as functions
+            function = functions.restore_task_info
+        else:
+            from ansible_collections.oceanbase.ops.plugins.module_utils import _obshell_restore as functions
+            function = functions.restore_overview_info
+        result, warnings = _module.run_in_process(function, functions.argument_spec(), module_args,
+                                                  environment=self._task_environment(),
+                                                  needs_cryptography=api == "obshell", name=MODULES[api])
+        for warning in warnings:
+            if warning not in self._warned:
+                self._warned.add(warning)
+                display.warning(warning)
+        return result
+
+    def _wait(self, api, module_args, args, task_vars, in_process):
         """Run the module once per report window and print a progress line after each run.
 
         Window k starts ``report_interval`` seconds after window k-1 (later when a run overran), so
@@ -124,6 +187,7 @@ class ActionModule(ActionBase):
         end. The last window ends at the deadline.
         """
         module = MODULES[api]
+        self._warned = set()
         timeout, poll, report = args["wait_timeout"], args["poll_interval"], args["report_interval"]
         start = time.monotonic()
         deadline = start + timeout
@@ -145,11 +209,11 @@ class ActionModule(ActionBase):
                 chunk = 0
             module_args["wait_timeout"] = chunk
             runs += 1
-            result = self._execute_module(module_name=module, module_args=dict(module_args), task_vars=task_vars)
-            result.pop("invocation", None)
+            result = self._run_module(api, module_args, task_vars, in_process)
             run_end = time.monotonic()
-            display.vvv("restore_wait: module run %d: wait_timeout %d s, took %.1f s (waited %s s, %s polls)"
-                        % (runs, chunk, run_end - run_start, result.get("elapsed"), result.get("polls")))
+            display.vvv("restore_wait: module run %d (%s): wait_timeout %d s, took %.1f s (waited %s s, %s polls)"
+                        % (runs, "in process" if in_process else "module process", chunk, run_end - run_start,
+                           result.get("elapsed"), result.get("polls")))
             polls += result.get("polls") or 0
             retries += result.get("retries") or 0
             if awaiting_text is not None and result.get("failed") and not result.get("timed_out"):

@@ -14,7 +14,9 @@ import traceback
 
 from ansible.module_utils import basic as _basic
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.oceanbase.ops.plugins.module_utils._http import (
@@ -171,13 +173,69 @@ class OceanbaseModule(AnsibleModule):
 
     def run(self, function):
         """``function(params)`` returns the result dict; ``changed`` is always false."""
-        if self.params.get("validate_certs") is False and str(self.params.get("url", "")).startswith("https://"):
-            self.warn("validate_certs is false: the server's TLS certificate is not verified, so a man in the middle "
-                      "could read the credentials. Use ca_path with the CA that signs it instead.")
-        try:
-            result = function(self.params)
-        except ModuleFailure as failure:
-            self.fail_json(msg=failure.msg, changed=False, **failure.result)
-        except ApiError as error:
-            self.fail_json(msg=error.message, changed=False, error=error.to_dict())
-        self.exit_json(changed=False, **result)
+        if insecure(self.params):
+            self.warn(INSECURE_WARNING)
+        result, failed = call(function, self.params)
+        if failed:
+            self.fail_json(**result)
+        self.exit_json(**result)
+
+
+INSECURE_WARNING = ("validate_certs is false: the server's TLS certificate is not verified, so a man in the middle "
+                    "could read the credentials. Use ca_path with the CA that signs it instead.")
+
+
+def insecure(params):
+    """True when certificates are not verified on an https URL (worth a warning)."""
+    return params.get("validate_certs") is False and str(params.get("url", "")).startswith("https://")
+
+
+def call(function, params):
+    """``function(params)`` as a module result: (result, failed). ModuleFailure and ApiError become
+    failures with their message (and the last state seen, or the API error's facts)."""
+    try:
+        result = function(params)
+    except ModuleFailure as failure:
+        return dict(failure.result, msg=failure.msg, changed=False), True
+    except ApiError as error:
+        return dict(msg=error.message, changed=False, error=error.to_dict()), True
+    return dict(result, changed=False), False
+
+
+def run_in_process(function, argument_spec, args, environment=None, needs_cryptography=False, name="module"):
+    """What a module process running ``OceanbaseModule(argument_spec).run(function)`` with ``args``
+    would return, computed in the calling process: for the role engine, when its task runs on the
+    controller anyway. Returns (result, warnings); ``result["failed"]`` is set on failure.
+
+    The options are validated as AnsibleModule validates them (types, defaults, required ones,
+    env var fallbacks); ``environment`` (the task's ``environment`` keyword) comes before this
+    process's environment for the fallbacks, as it does for a module process. no_log values are
+    stripped from the result as AnsibleModule strips them.
+    """
+    args = dict(args)
+    for option, spec in argument_spec.items():
+        fallback = spec.get("fallback")
+        if args.get(option) is None and environment and fallback and fallback[0] is env_fallback:
+            for variable in fallback[1]:
+                if variable in environment:
+                    args[option] = environment[variable]
+                    break
+    validation = ArgumentSpecValidator(argument_spec).validate(args)
+    if validation.error_messages:
+        msg = validation.errors.msg
+        if isinstance(validation.errors.errors[0], UnsupportedError):
+            msg = "Unsupported parameters for (%s) module: %s" % (name, msg)
+        return dict(failed=True, changed=False, msg=msg), []
+    params = validation.validated_parameters
+    if not HAS_REQUESTS:
+        return dict(failed=True, changed=False, msg=missing_required_lib("requests")), []
+    if needs_cryptography and not HAS_CRYPTOGRAPHY:
+        return dict(failed=True, changed=False, msg=missing_required_lib("cryptography")), []
+    warnings = [INSECURE_WARNING] if insecure(params) else []
+    result, failed = call(function, params)
+    secrets = set(str(params[option]) for option, spec in argument_spec.items()
+                  if spec.get("no_log") and params.get(option) not in (None, ""))
+    result = remove_values(result, secrets)
+    if failed:
+        result["failed"] = True
+    return result, warnings

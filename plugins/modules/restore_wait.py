@@ -17,7 +17,11 @@ description:
   - obshell reports a failed restore as C(RESTORE_FAIL), without a reason, for a moment before its history row (C(FAIL),
     reason in C(comment)) appears; the overview is then read again in the next report intervals (up to three times,
     not past O(wait_timeout)) for the reason.
-  - With C(-vvv), the play output shows how long each module run took.
+  - When the task runs on the controller (the C(local) connection, without C(become)), which is where the API
+    modules run, each module run happens inside the task's own process on the controller, with the same option
+    checks and results, and no module process is started at all (see O(in_process)). Otherwise each run is a
+    module process on the task's host.
+  - With C(-vvv), the play output shows how long each module run took, and where it ran.
   - This is the engine of the C(oceanbase.ops.wait_for_restore) role; prefer the role.
   - It does not fail by itself when the restore failed or the wait timed out; it reports RV(outcome).
     It fails for errors that waiting cannot fix (credentials, configuration, bad input).
@@ -28,7 +32,7 @@ author:
 attributes:
   action:
     support: full
-    description: Runs on the controller as an action plugin and starts the info module.
+    description: Runs on the controller as an action plugin and runs the info module (in process on the controller, or as a module process).
   async:
     support: none
     description: The wait is bounded by O(wait_timeout), not by C(async).
@@ -105,9 +109,20 @@ options:
     type: int
     default: 15
   report_interval:
-    description: Seconds between progress lines, and between module processes.
+    description: Seconds between progress lines, and between module runs.
     type: int
     default: 60
+  in_process:
+    description:
+      - Run the info module's code inside the task's process on the controller when the task runs there (the
+        C(local) connection, without C(become)), instead of starting a module process per module run. This saves
+        the controller the start-up of a Python process per run (about a third of a CPU second each).
+      - The options are checked as the module checks them, and the E(OCEANBASE_*) environment variables are read from
+        the task's C(environment) keyword first, then from the controller's environment, as for a module process.
+      - Set V(false) to always start module processes; they are started anyway on other connections, with
+        C(become), or when the controller's Python lacks C(requests) (or C(cryptography) for obshell).
+    type: bool
+    default: true
 seealso:
   - module: oceanbase.ops.ocp_restore_task_info
   - module: oceanbase.ops.obshell_restore_overview_info
@@ -166,10 +181,15 @@ polls:
   type: int
   sample: 55
 module_runs:
-  description: Module processes started.
+  description: Module runs (one per report interval at most), as module processes or in process (see RV(in_process)).
   returned: always
   type: int
   sample: 14
+in_process:
+  description: Whether the module runs happened inside the task's process on the controller (no module process started).
+  returned: always
+  type: bool
+  sample: true
 retries:
   description: Requests sent again after transient errors.
   returned: always

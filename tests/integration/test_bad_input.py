@@ -168,6 +168,7 @@ CASES = [
     _role("poll_interval", "often", "wait_for_restore_poll_interval"),
     _role("report_interval", 0, "report_interval"),
     _role("report_interval", [60], "wait_for_restore_report_interval"),
+    _role("in_process", "sometimes", "wait_for_restore_in_process"),
 ]
 
 TARGET_TITLES = {
@@ -263,18 +264,24 @@ def _dict_keywords(node):
 
 
 def module_option_names(module_file):
-    """The options of a module: its generate_argspec() keywords plus the shared tables it merges
-    (read from the source, so the check needs no import of the collection)."""
+    """The options of a module: the generate_argspec() keywords of the argument_spec() it imports from
+    module_utils, plus the shared tables merged there (read from the source, so the check needs no
+    import of the collection)."""
     shared = {}
     for node in ast.parse((ROOT / "plugins" / "module_utils" / "_module.py").read_text()).body:
         if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
             shared[node.targets[0].id] = _dict_keywords(node.value)
+    sources = [ROOT / "plugins" / "modules" / module_file]
+    for node in ast.walk(ast.parse(sources[0].read_text())):
+        if isinstance(node, ast.ImportFrom) and any(alias.name == "argument_spec" for alias in node.names):
+            sources.append(ROOT / "plugins" / "module_utils" / (node.module.rsplit(".", 1)[1] + ".py"))
     names = []
-    for node in ast.walk(ast.parse((ROOT / "plugins" / "modules" / module_file).read_text())):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "generate_argspec":
-            for arg in node.args:
-                names += shared[arg.id]
-            names += [keyword.arg for keyword in node.keywords]
+    for source in sources:
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "generate_argspec":
+                for arg in node.args:
+                    names += shared[arg.id]
+                names += [keyword.arg for keyword in node.keywords]
     return names
 
 

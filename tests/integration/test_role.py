@@ -147,7 +147,7 @@ def role_vars(api, sim=None, poll=1, report=2, timeout=60, **extra):
     return {key: value for key, value in values.items() if value is not None}
 
 
-def role_playbook(variables, module_defaults=None):
+def role_playbook(variables, module_defaults=None, environment=None):
     """A play that runs the role and then shows wait_for_restore_result (task "Capture the outcome"),
     also when the role failed; the play still fails then, with the role's message."""
     capture = {"name": "Capture the outcome", "ansible.builtin.debug": {"var": "wait_for_restore_result"}}
@@ -166,6 +166,8 @@ def role_playbook(variables, module_defaults=None):
     }
     if module_defaults:
         play["module_defaults"] = module_defaults
+    if environment:
+        play["environment"] = environment
     return json.dumps([play], indent=2)  # JSON is YAML
 
 
@@ -185,9 +187,9 @@ class Outcome:
         return repr(self.run)
 
 
-def run_role(ansible, variables, module_defaults=None, env=None):
+def run_role(ansible, variables, module_defaults=None, env=None, environment=None):
     started = time.monotonic()
-    run = ansible.run(playbook=role_playbook(variables, module_defaults), env=env)
+    run = ansible.run(playbook=role_playbook(variables, module_defaults, environment), env=env)
     return Outcome(run, time.monotonic() - started)
 
 
@@ -349,8 +351,16 @@ def test_waits_while_the_restore_does_not_exist_yet(api, ansible, ocp_sim, obshe
         assert outcome.result["record"]["id"] == 11
 
 
+def module_files(remote_tmp):
+    """The module payloads ansible-core wrote (kept with ANSIBLE_KEEP_REMOTE_FILES; the task's runs share one
+    file, written again for each module process)."""
+    return sorted(remote_tmp.rglob("AnsiballZ_*.py"))
+
+
+@pytest.mark.parametrize("in_process", [True, False], ids=["in-process", "module-processes"])
 @pytest.mark.parametrize("api", APIS)
-def test_progress_every_report_interval_and_one_module_run_per_interval(api, ansible, ocp_sim, obshell_sim):
+def test_progress_every_report_interval_and_one_module_run_per_interval(api, in_process, ansible, ocp_sim, obshell_sim,
+                                                                         tmp_path):
     report, poll, finish = 4, 1, 12
     if api == "ocp":
         scenario = ocp_scenario([{"at": 0, "status": "RESTORE_CREATE_TENANT", "progress": "0%"},
@@ -361,12 +371,19 @@ def test_progress_every_report_interval_and_one_module_run_per_interval(api, ans
     else:
         scenario = obshell_scenario(obshell_success(finish))
     sim = start_sim(api, scenario, ocp_sim, obshell_sim)
-    outcome = run_role(ansible, role_vars(api, sim, poll=poll, report=report))
+    remote_tmp = tmp_path / "remote-tmp"
+    outcome = run_role(ansible, role_vars(api, sim, poll=poll, report=report, wait_for_restore_in_process=in_process),
+                       env={"ANSIBLE_KEEP_REMOTE_FILES": "1", "ANSIBLE_REMOTE_TMP": str(remote_tmp)})
 
     assert outcome.run.rc == 0, outcome
     result = outcome.result
     elapsed = result["elapsed"]
     assert finish - 1 <= elapsed <= finish + SLACK + report, result
+
+    # Where the runs happened: in the task's process (no module payload written at all), or in module
+    # processes (each run is counted at the simulator below either way: a new client per run).
+    assert result["in_process"] is in_process, result
+    assert bool(module_files(remote_tmp)) is not in_process, module_files(remote_tmp)
 
     # Progress lines: at least one per report interval, and as many as module runs.
     assert_progress_lines(outcome, report)
@@ -420,12 +437,12 @@ def test_simulator_counts_every_tcp_connection(ocp_sim):
 
 
 # --- connection details ------------------------------------------------------------------------------
-@pytest.mark.parametrize("source", ["module_defaults", "environment"])
+@pytest.mark.parametrize("source", ["module_defaults", "environment", "environment keyword"])
 @pytest.mark.parametrize("api", APIS)
 def test_connection_details_from_module_defaults_or_environment(api, source, ansible, ocp_sim, obshell_sim):
     sim = start_sim(api, completing_scenario(api, at=1.5), ocp_sim, obshell_sim)
     variables = role_vars(api)  # no wait_for_restore_url, no credentials
-    module_defaults = env = None
+    module_defaults = env = environment = None
     if source == "module_defaults":
         if api == "ocp":
             module_defaults = {"group/oceanbase.ops.ocp": {"url": sim.url, "username": OCP_USER, "password": OCP_PASSWORD}}
@@ -436,13 +453,39 @@ def test_connection_details_from_module_defaults_or_environment(api, source, ans
         env = {"OCEANBASE_OCP_URL": sim.url, "OCEANBASE_OCP_ACCESS_KEY_ID": OCP_AK, "OCEANBASE_OCP_ACCESS_KEY_SECRET": OCP_SK}
     else:
         env = {"OCEANBASE_OBSHELL_URL": sim.url, "OCEANBASE_OBSHELL_PASSWORD": ROOT_PASSWORD}
-    outcome = run_role(ansible, variables, module_defaults=module_defaults, env=env)
+    if source == "environment keyword":
+        # The play's environment keyword wins over the controller's environment, which points nowhere here.
+        environment, env = env, {name: "http://127.0.0.1:9" if name.endswith("_URL") else "wrong" for name in env}
+    outcome = run_role(ansible, variables, module_defaults=module_defaults, env=env, environment=environment)
 
     assert outcome.run.rc == 0, outcome
+    assert outcome.result["in_process"] is True, outcome.result
     assert outcome.result["phase"] == "COMPLETED", outcome.result
     assert restore_reads(api, sim) and all(entry["status"] == 200 for entry in restore_reads(api, sim))
-    if api == "ocp" and source == "environment":
+    if api == "ocp" and source != "module_defaults":
         assert "OCEANBASE_OCP_ACCESS_KEY_SECRET" not in outcome.run.stdout and OCP_SK not in outcome.run.stdout
+
+
+@pytest.mark.parametrize("api,variables,message", [
+    ("ocp", {"wait_for_restore_url": None}, "missing required arguments: url"),
+    ("ocp", {"wait_for_restore_url": "ftp://127.0.0.1:9"}, "url"),
+    ("obshell", {"wait_for_restore_tenant_name": "sys"}, "the sys tenant is never restored"),
+    ("obshell", {"wait_for_restore_client_key": "/nonexistent/client.key"}, "client_key is set but client_cert"),
+])
+def test_in_process_and_module_processes_fail_with_the_same_message(api, variables, message, ansible, ocp_sim,
+                                                                     obshell_sim):
+    """Bad input fails the same way, with no request sent, wherever the module runs."""
+    sim = start_sim(api, completing_scenario(api, at=1), ocp_sim, obshell_sim)
+    failures = {}
+    for in_process in (True, False):
+        values = role_vars(api, sim, wait_for_restore_in_process=in_process)
+        values.update(variables)
+        outcome = run_role(ansible, {key: value for key, value in values.items() if value is not None})
+        assert outcome.run.rc != 0 and outcome.result["outcome"] == "error", outcome.result
+        assert outcome.result["in_process"] is in_process, outcome.result
+        failures[in_process] = outcome.failure
+    assert failures[True] == failures[False] and message in failures[True], failures
+    assert not sim.log, sim.log
 
 
 # --- started_after ----------------------------------------------------------------------------------

@@ -101,6 +101,9 @@ EXPECTED = {
     "ocp fault": "failed", "obshell fault": "failed", "ocp bad input": "failed", "obshell bad input": "failed",
     "ocp module crash": "failed", "role wrong password outcome": "failed", "role timeout outcome": "failed",
     "role fault outcome": "failed",
+    # The same through module processes (wait_for_restore_in_process: false).
+    "role ocp in module processes outcome": "ok", "role obshell agent password in module processes outcome": "ok",
+    "role wrong password in module processes outcome": "failed", "role fault in module processes outcome": "failed",
 }
 
 
@@ -349,7 +352,11 @@ def _role_tasks(sims):
     return "\n".join(_role_task(name, variables) for name, variables in (
         ("role ocp", ocp), ("role ocp ak/sk", ocp_aksk), ("role obshell", obshell),
         ("role obshell agent password", agent), ("role wrong password", wrong), ("role timeout", timeout),
-        ("role fault", fault)))
+        ("role fault", fault),
+        ("role ocp in module processes", dict(ocp, wait_for_restore_in_process="false")),
+        ("role obshell agent password in module processes", dict(agent, wait_for_restore_in_process="false")),
+        ("role wrong password in module processes", dict(wrong, wait_for_restore_in_process="false")),
+        ("role fault in module processes", dict(fault, wait_for_restore_in_process="false"))))
 
 
 def _check_statuses(results, expected=None):
