@@ -34,12 +34,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402 pylint: disable=wrong-import-position
 import report  # noqa: E402 pylint: disable=wrong-import-position
 
-METHODS = ("role", "info", "baseline")
+METHODS = ("role", "role-processes", "info", "baseline")
 METHOD_LABELS = {
     ("ocp", "role"): "(a) wait_for_restore role",
+    ("ocp", "role-processes"): "(a') the role with module processes (in_process false)",
     ("ocp", "info"): "(b) ocp_restore_task_info in until",
     ("ocp", "baseline"): "(c) ansible.builtin.uri in until",
     ("obshell", "role"): "(a) wait_for_restore role",
+    ("obshell", "role-processes"): "(a') the role with module processes (in_process false)",
     ("obshell", "info"): "(b) obshell_restore_overview_info in until",
     ("obshell", "baseline"): "(c) obshell SDK loop (floor)",
 }
@@ -179,10 +181,11 @@ class Bench:
             return [sys.executable, str(harness.SDK_FLOOR), url, harness.OBSHELL_PASSWORD, harness.TENANT_NAME,
                     str(self.s.poll), str(timeout)]
         common = {"bench_url": url, "bench_poll": self.s.poll, "bench_retries": harness.until_retries(seconds, self.s.poll)}
-        if method == "role":
+        if method in ("role", "role-processes"):
             extra = {"wait_for_restore_api": api, "wait_for_restore_url": url, "wait_for_restore_timeout": timeout,
                      "wait_for_restore_poll_interval": self.s.poll,
-                     "wait_for_restore_report_interval": self.s.report_interval}
+                     "wait_for_restore_report_interval": self.s.report_interval,
+                     "wait_for_restore_in_process": method == "role"}
             if api == "ocp":
                 extra.update(wait_for_restore_username=harness.OCP_USER[0], wait_for_restore_password=harness.OCP_USER[1],
                              wait_for_restore_cluster_id=harness.OCP_CLUSTER_ID, wait_for_restore_task_id=harness.OCP_TASK_ID)
@@ -204,14 +207,16 @@ class Bench:
                "wall": result["wall"], "cpu": result["cpu"], "user": result["user"], "sys": result["sys"],
                "self_cpu": result.get("self_cpu"), "tasks_cpu": result.get("tasks_cpu"),
                "maxrss_mb": result["maxrss_mb"], "latency": result["end"] - started - terminal, "sim": stats,
-               "playbook": not (api == "obshell" and method == "baseline")}
+               "playbook": not (api == "obshell" and method == "baseline"),
+               "module_processes": result["module_processes"]}
         where = "%s %s (%s s): see %s" % (api, method, seconds, result["dir"])
         ok = result["rc"] == 0
-        if method == "role":
+        if method in ("role", "role-processes"):
             waited = [task for task in result["tasks"] if task["action"].endswith("restore_wait")]
             record = waited[-1] if waited else {}
             row["polls"] = record.get("polls")
             row["module_runs_self"] = record.get("module_runs")
+            row["in_process"] = record.get("in_process")
             row["elapsed"] = record.get("elapsed")
             ok = ok and record.get("outcome") == "completed"
         elif row["playbook"]:
@@ -485,7 +490,14 @@ class Bench:
             polls = row.get("polls") or 0
             if not polls:
                 continue
-            if row["method"] == "role":
+            if row["method"] in ("role", "role-processes"):
+                in_process = row["method"] == "role"
+                self.check(row.get("in_process") is in_process, "%s: in_process %s, expected %s"
+                           % (where, row.get("in_process"), in_process))
+                # Module processes counted by their interpreter: none in process, one per module run otherwise.
+                expected = 0 if in_process else row["module_runs_self"]
+                self.check(row["module_processes"] == expected, "%s: %s module processes started, expected %s"
+                           % (where, row["module_processes"], expected))
                 self.check(abs(row["list_requests_per_poll"] - 1.0) < 1e-9,
                            "%s: %.2f restore requests per poll, expected exactly 1" % (where, row["list_requests_per_poll"]))
                 if row["api"] == "ocp":
@@ -504,6 +516,11 @@ class Bench:
             elif row["method"] == "info":
                 self.check(row["module_runs_sim"] == polls, "%s: %s module runs counted at the simulator for %d polls"
                            % (where, row["module_runs_sim"], polls))
+                self.check(row["module_processes"] == polls, "%s: %s module processes started for %d polls"
+                           % (where, row["module_processes"], polls))
+            elif row["method"] == "baseline" and row["playbook"]:
+                self.check(row["module_processes"] == polls, "%s: %s uri module processes started for %d polls"
+                           % (where, row["module_processes"], polls))
 
 
 # --- profiles ------------------------------------------------------------------------------------

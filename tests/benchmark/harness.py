@@ -12,6 +12,7 @@ import copy
 import json
 import math
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -154,8 +155,14 @@ class Workspace:
         self.collections = collections
         self.verbose = verbose
         self.count = 0
+        # Module processes are counted by the interpreter they start with: a shell script that notes
+        # each start in $BENCH_MODULE_LOG (one line per process) and then runs this Python.
+        self.interpreter = self.path / "python-counted"
+        self.interpreter.write_text('#!/bin/sh\n[ -n "$BENCH_MODULE_LOG" ] && echo "$$" >> "$BENCH_MODULE_LOG"\n'
+                                    'exec %s "$@"\n' % shlex.quote(sys.executable))
+        self.interpreter.chmod(0o755)
         self.inventory = self.path / "inventory.ini"
-        self.inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
+        self.inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % self.interpreter)
         self.default_cfg = self.path / "default.cfg"
         self.default_cfg.write_text("[defaults]\n")
 
@@ -171,7 +178,7 @@ class Workspace:
             ANSIBLE_COLLECTIONS_PATH=self.collections,
             ANSIBLE_CALLBACK_PLUGINS=str(HERE / "callback_plugins"),
             ANSIBLE_CALLBACKS_ENABLED="bench_log",
-            ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+            ANSIBLE_PYTHON_INTERPRETER=str(self.interpreter),
             ANSIBLE_NOCOLOR="1",
             ANSIBLE_FORCE_COLOR="0",
             ANSIBLE_RETRY_FILES_ENABLED="0",
@@ -203,7 +210,7 @@ class Workspace:
 
     def start(self, command, run_dir, env):
         """Start ``command`` under runner.py (so that another one can run beside it)."""
-        env = dict(env, BENCH_LOG=str(run_dir / "tasks.jsonl"))
+        env = dict(env, BENCH_LOG=str(run_dir / "tasks.jsonl"), BENCH_MODULE_LOG=str(run_dir / "module-processes.log"))
         result_file = run_dir / "rusage.json"
         stdout, stderr = run_dir / "stdout.txt", run_dir / "stderr.txt"
         runner = [sys.executable, str(RUNNER), str(result_file), str(stdout), str(stderr), "--"]
@@ -222,6 +229,8 @@ class Workspace:
         result["maxrss_mb"] = result["maxrss_kb"] / 1024.0
         log = run_dir / "tasks.jsonl"
         result["tasks"] = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+        processes = run_dir / "module-processes.log"
+        result["module_processes"] = len(processes.read_text().splitlines()) if processes.exists() else 0
         result["stdout_path"] = str(run_dir / "stdout.txt")
         result["dir"] = str(run_dir)
         if self.verbose:

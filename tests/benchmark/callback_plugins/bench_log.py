@@ -21,7 +21,7 @@ short_description: write task timings and result summaries to a JSON-lines file 
 description: Appends one JSON object per task result to the file named by E(BENCH_LOG).
 """
 
-KEPT = ("attempts", "polls", "module_runs", "elapsed", "outcome", "phase", "status", "failed", "retries", "msg")
+KEPT = ("attempts", "polls", "module_runs", "in_process", "elapsed", "outcome", "phase", "status", "failed", "retries", "msg")
 
 
 class CallbackModule(CallbackBase):
