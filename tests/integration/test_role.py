@@ -359,8 +359,8 @@ def module_files(remote_tmp):
 
 @pytest.mark.parametrize("in_process", [True, False], ids=["in-process", "module-processes"])
 @pytest.mark.parametrize("api", APIS)
-def test_progress_every_report_interval_and_one_module_run_per_interval(api, in_process, ansible, ocp_sim, obshell_sim,
-                                                                         tmp_path):
+def test_progress_every_report_interval_and_one_module_run_per_interval(
+        api, in_process, ansible, ocp_sim, obshell_sim, tmp_path):
     report, poll, finish = 4, 1, 12
     if api == "ocp":
         scenario = ocp_scenario([{"at": 0, "status": "RESTORE_CREATE_TENANT", "progress": "0%"},
@@ -472,8 +472,8 @@ def test_connection_details_from_module_defaults_or_environment(api, source, ans
     ("obshell", {"wait_for_restore_tenant_name": "sys"}, "the sys tenant is never restored"),
     ("obshell", {"wait_for_restore_client_key": "/nonexistent/client.key"}, "client_key is set but client_cert"),
 ])
-def test_in_process_and_module_processes_fail_with_the_same_message(api, variables, message, ansible, ocp_sim,
-                                                                     obshell_sim):
+def test_in_process_and_module_processes_fail_with_the_same_message(
+        api, variables, message, ansible, ocp_sim, obshell_sim):
     """Bad input fails the same way, with no request sent, wherever the module runs."""
     sim = start_sim(api, completing_scenario(api, at=1), ocp_sim, obshell_sim)
     failures = {}
