@@ -58,7 +58,7 @@ class Settings:
             self.short_seconds = None  # no memory-growth comparison in quick mode
             self.poll = 1
             self.report_interval = 4   # several module runs, so "one per report interval" is tested
-            self.scale = (1000, 10000)
+            self.scale = (1, 1000, 10000)  # 1 task: what a module process costs whatever it lists
             self.playbook_listing = (1000,)  # the listing through ansible-playbook, end to end
             self.poll_setting = None
             self.profile_idle = 0
@@ -71,8 +71,8 @@ class Settings:
             self.short_seconds = 30
             self.poll = 2
             self.report_interval = 60  # the role's default
-            self.scale = (1000, 10000, 100000)
-            self.playbook_listing = self.scale
+            self.scale = (1, 1000, 10000, 100000)  # 1 task: what a module process costs whatever it lists
+            self.playbook_listing = (1000, 10000, 100000)
             self.poll_setting = 0.05   # internal_poll_interval studied for long waits
             self.profile_idle = 20
             self.profile_listing = True

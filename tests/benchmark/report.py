@@ -150,17 +150,19 @@ class Report:
                         MET if big["module_wall"] < 10 else NOT_MET))
             out.append(("Listing 100,000 tasks: module process under 300 MB peak RSS", "%s MB" % fmt(big["module_maxrss_mb"], 0),
                         MET if big["module_maxrss_mb"] < 300 else NOT_MET))
-        if 10000 in listing and 100000 in listing and 1000 in listing:
-            mid, big, small = listing[10000], listing[100000], listing[1000]
-            # CPU rather than wall: the module waits for the simulator, which shares the machine.
-            per_mid = (mid["module_cpu"] - small["module_cpu"]) / 9.0
-            per_big = (big["module_cpu"] - small["module_cpu"]) / 99.0
-            out.append(("Listing: time close to linear (module CPU s per 1,000 tasks beyond 1k: 100k within 1.5x of 10k)",
-                        "%s s vs %s s per 1,000" % (fmt(per_big, 3), fmt(per_mid, 3)),
+        if 10000 in listing and 100000 in listing and 1 in listing:
+            mid, big, one = listing[10000], listing[100000], listing[1]
+            # Per task beyond what a module process costs whatever it lists (start-up, imports: the 1-task
+            # listing). CPU rather than wall: the module waits for the simulator, which shares the machine.
+            per_mid = (mid["module_cpu"] - one["module_cpu"]) / 9.999
+            per_big = (big["module_cpu"] - one["module_cpu"]) / 99.999
+            out.append(("Listing: time close to linear (module CPU s per 1,000 tasks beyond a 1-task listing: 100k within "
+                        "1.5x of 10k)", "%s s vs %s s per 1,000" % (fmt(per_big, 3), fmt(per_mid, 3)),
                         MET if per_big <= 1.5 * per_mid else NOT_MET))
-            growth_mid = (mid["module_maxrss_mb"] - small["module_maxrss_mb"]) / max(mid["returned_mb"], 1e-6)
-            growth_big = (big["module_maxrss_mb"] - small["module_maxrss_mb"]) / max(big["returned_mb"], 1e-6)
-            out.append(("Listing: memory bounded by what is returned (RSS growth per returned MB: 100k within 1.25x of 10k)",
+            growth_mid = (mid["module_maxrss_mb"] - one["module_maxrss_mb"]) / max(mid["returned_mb"], 1e-6)
+            growth_big = (big["module_maxrss_mb"] - one["module_maxrss_mb"]) / max(big["returned_mb"], 1e-6)
+            out.append(("Listing: memory bounded by what is returned (RSS growth beyond a 1-task listing per returned MB: "
+                        "100k within 1.25x of 10k)",
                         "%s MB vs %s MB of RSS per MB of JSON returned" % (fmt(growth_big, 2), fmt(growth_mid, 2)),
                         MET if growth_big <= 1.25 * growth_mid else NOT_MET))
         return out
@@ -232,11 +234,12 @@ class Report:
 
     def listing_rows(self):
         rows = []
-        first = self.r["listing"][0] if self.r["listing"] else None
+        first = next((row for row in self.r["listing"] if row["count"] == 1000), None)
         for row in self.r["listing"]:
             rows.append((fmt(row["count"]), fmt(row["pages"]), fmt(row["returned_mb"], 1), fmt(row["module_wall"]),
                          fmt(row["module_cpu"]), fmt(row["module_maxrss_mb"], 0),
-                         fmt(ratio(row["module_wall"], first["module_wall"]), 1), fmt(ratio(row["module_maxrss_mb"], first["module_maxrss_mb"]), 1),
+                         fmt(ratio(row["module_wall"], first["module_wall"] if first else None), 1),
+                         fmt(ratio(row["module_maxrss_mb"], first["module_maxrss_mb"] if first else None), 1),
                          fmt(row.get("playbook_wall"), 1), fmt(row.get("task_seconds"), 1), fmt(row.get("playbook_maxrss_mb"), 0)))
         return rows
 
@@ -396,7 +399,11 @@ class Report:
                       "interpreter, ansible's module_utils, requests, every task record and the JSON result written "
                       "to stdout. *Playbook* columns: the same task in `playbooks/ocp_list.yml`; the tree's peak RSS is "
                       "that of its largest process (the controller, which also decodes and keeps the whole result). "
-                      "*Returned MB*: size of the module's JSON output.", ""]
+                      "*Returned MB*: size of the module's JSON output. The 1-task row is what a module process "
+                      "costs whatever it lists (start-up, imports, one request); the linearity target counts the "
+                      "time and memory beyond it. A result of more than 1,000 records is written a slice at a time "
+                      "(`module_utils/_result_output.py`), so the 1,000-task row still goes through ansible-core's "
+                      "own (slower per record) writer.", ""]
             lines += md_table(self.LIST_HEADER, self.listing_rows())
             lines.append("")
             for row in self.r["listing"]:
