@@ -331,11 +331,12 @@ class Report:
                  "workers and module processes alone, without its main process (the runner reads the main process's "
                  "own time from `/proc/PID/stat` when it exits, before reaping it), which carries none of that noise.",
                  "- **HTTP requests per poll**: every request the simulator received, divided by the polls (the role's "
-                 "`polls`, the until loop's `attempts`, the SDK loop's count). **Module processes**: counted at the "
+                 "`polls`, the until loop's `attempts`, the SDK loop's count). **Module runs**: counted at the "
                  "simulator, independently of the collection (OCP: distinct client TCP connections, since each module "
-                 "process opens one keep-alive session and `ansible.builtin.uri` one connection per request; obshell: "
-                 "`GET /api/v1/info`, read once by each module process), shown beside what the playbook reports itself "
-                 "(`module_runs`, `attempts`).",
+                 "run opens one keep-alive session and `ansible.builtin.uri` one connection per request; obshell: "
+                 "`GET /api/v1/info`, read once by each module run), shown beside what the playbook reports itself "
+                 "(`module_runs`, `attempts`). **Module processes**: counted as they start, by the interpreter of the "
+                 "benchmark's inventory (a shell script that notes each start, then runs Python).",
                  "- **Detection latency**: from the simulator's terminal status time to the end of ansible-playbook "
                  "(the runner's `time.monotonic()` when the process exits; the simulator's clock is monotonic too), "
                  "split into *read* (terminal status to the first read that returned it, at most one poll interval "
