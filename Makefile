@@ -20,7 +20,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(INSTALLED)
 export ANSIBLE_PYTHON_INTERPRETER := $(VPY)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: test venv sanity lint units integration build importer docs-lint changelog-lint ee-check bench-quick bench demo clean pip-bootstrap
+.PHONY: test venv sanity lint units integration build importer docs-lint changelog-lint ee-check bench-quick bench bench-listing-change demo clean pip-bootstrap
 
 test: venv sanity units build lint importer docs-lint changelog-lint ee-check integration bench-quick
 	@echo "make test: every gate passed"
@@ -80,6 +80,17 @@ bench-quick: build
 
 bench: build
 	$(VPY) tests/benchmark/bench.py --write docs/performance.md
+
+# Listing before/after: BEFORE_REF (a commit) built and installed beside the working tree's build,
+# both run in one benchmark; writes docs/performance-listing-change.md.
+BEFORE_REF ?= 297b991
+bench-listing-change: build
+	rm -rf $(BUILD)/before && mkdir -p $(BUILD)/before/src
+	git archive --format=tar $(BEFORE_REF) | tar -x -C $(BUILD)/before/src
+	cd $(BUILD)/before/src && $(abspath $(VENV))/bin/ansible-galaxy collection build --force --output-path $(BUILD)/before
+	$(VENV)/bin/ansible-galaxy collection install --offline --force -p $(BUILD)/before/installed $(BUILD)/before/oceanbase-ops-*.tar.gz
+	$(VPY) tests/benchmark/bench.py --only listing --baseline-collections-path $(BUILD)/before/installed \
+		--baseline-label "commit $(BEFORE_REF)" --write docs/performance-listing-change.md
 
 demo: build
 	$(VPY) tests/demo/run_demo.py

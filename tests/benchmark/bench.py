@@ -88,6 +88,7 @@ class Bench:
         self.progress = progress
         self.failures = []     # structural checks that failed (quick mode exits non-zero on any)
         self.results = {"waits": [], "idle": {}, "listing": [], "notes": []}
+        self.baseline = None   # collections path of an earlier build, for the listing's before/after
 
     def say(self, text):
         if self.progress:
@@ -274,6 +275,19 @@ class Bench:
             out.unlink()
             row.update(module_wall=direct["wall"], module_cpu=direct["cpu"], module_maxrss_mb=direct["maxrss_mb"],
                        list_requests=stats["list_requests"], connections=stats["connections"])
+            # 1b. With --baseline-collections-path: the same listing by an earlier build of the
+            #     collection, against the same simulator, right after (before/after in one run).
+            if self.baseline:
+                run_dir = self.ws.new_run_dir("list-%d-module-baseline" % count)
+                before_env = self.ws.env(extra={"PYTHONPATH": os.pathsep.join(
+                    [self.baseline] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else []))})
+                sim.reset_stats()
+                before = self.ws.measure(command, run_dir, before_env)
+                before_out = Path(before["stdout_path"])
+                self._check_listing(count, before_out, harness.simulator_stats("ocp", sim), run_dir)
+                before_out.unlink()
+                row["baseline"] = {"module_wall": before["wall"], "module_cpu": before["cpu"],
+                                   "module_maxrss_mb": before["maxrss_mb"]}
             # 2. The same listing in a playbook: the task's duration and the peak RSS of the whole tree.
             if count not in self.s.playbook_listing:
                 return row
@@ -644,6 +658,10 @@ def main(argv=None):
                         help="run only these sections (repeatable; default: all)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory (playbooks' output, profiles)")
     parser.add_argument("--json", metavar="FILE", help="also write the raw measurements as JSON")
+    parser.add_argument("--baseline-collections-path", metavar="DIR",
+                        help="collections path of an earlier build: each listing also runs with it, for a before/after "
+                             "table (see `make bench-listing-change`)")
+    parser.add_argument("--baseline-label", metavar="TEXT", help="what the baseline is, for the report (e.g. a commit)")
     args = parser.parse_args(argv)
 
     collections = harness.collections_path(args.collections_path)
@@ -656,6 +674,8 @@ def main(argv=None):
     started = time.monotonic()
     facts, versions = machine_facts(collections)
     bench = Bench(settings, harness.Workspace(scratch, collections))
+    if args.baseline_collections_path:
+        bench.baseline = harness.collections_path(args.baseline_collections_path)
     try:
         bench.run(sections)
     finally:
@@ -668,6 +688,7 @@ def main(argv=None):
         "settings": settings, "facts": facts, "versions": versions, "collections": collections,
         "command": command_line(argv), "duration": time.monotonic() - started,
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "sections": sections,
+        "baseline": args.baseline_label or args.baseline_collections_path,
     }
     document = report.Report(bench.results, context)
     print(document.text_tables())

@@ -243,6 +243,22 @@ class Report:
                          fmt(row.get("playbook_wall"), 1), fmt(row.get("task_seconds"), 1), fmt(row.get("playbook_maxrss_mb"), 0)))
         return rows
 
+    BEFORE_AFTER_HEADER = ("tasks", "before: wall s", "after: wall s", "wall after/before", "before: CPU s", "after: CPU s",
+                           "CPU after/before", "before: peak RSS MB", "after: peak RSS MB", "RSS after/before")
+
+    def before_after_rows(self):
+        rows = []
+        for row in self.r["listing"]:
+            before = row.get("baseline")
+            if not before:
+                continue
+            rows.append((fmt(row["count"]), fmt(before["module_wall"]), fmt(row["module_wall"]),
+                         fmt(ratio(row["module_wall"], before["module_wall"]), 2), fmt(before["module_cpu"]),
+                         fmt(row["module_cpu"]), fmt(ratio(row["module_cpu"], before["module_cpu"]), 2),
+                         fmt(before["module_maxrss_mb"], 0), fmt(row["module_maxrss_mb"], 0),
+                         fmt(ratio(row["module_maxrss_mb"], before["module_maxrss_mb"]), 2)))
+        return rows
+
     def idle_rows(self):
         rows = []
         startup = self.idle.get("startup")
@@ -283,6 +299,9 @@ class Report:
         if self.r["listing"]:
             out.append("Listing with ocp_restore_task_info (tenant scope, pages of 2,000)")
             out.append(text_table(self.LIST_HEADER, self.listing_rows()))
+            if self.before_after_rows():
+                out.append("Listing before and after (baseline: %s)" % self.c.get("baseline"))
+                out.append(text_table(self.BEFORE_AFTER_HEADER, self.before_after_rows()))
         targets = self.targets()
         if targets:
             out.append("Targets")
@@ -407,6 +426,12 @@ class Report:
                       "own (slower per record) writer.", ""]
             lines += md_table(self.LIST_HEADER, self.listing_rows())
             lines.append("")
+            if self.before_after_rows():
+                lines += ["Before and after: the same module runs, in the same run against the same simulator, from "
+                          "the earlier build in `%s` (*before*) and from the collection under test (*after*)."
+                          % self.c.get("baseline"), ""]
+                lines += md_table(self.BEFORE_AFTER_HEADER, self.before_after_rows())
+                lines.append("")
             for row in self.r["listing"]:
                 if row.get("profile"):
                     prof = row["profile"]
