@@ -154,9 +154,10 @@ class ActionModule(ActionBase):
             final.update(templated)
         return dict((str(key), str(value)) for key, value in final.items())
 
-    def _run_module(self, api, module_args, task_vars, in_process):
-        """One module run: in this process, or as a module process."""
-        if not in_process:
+    def _run_module(self, api, module_args, task_vars, environment):
+        """One module run: in this process with the task's ``environment`` (a dict), or as a module
+        process when ``environment`` is None."""
+        if environment is None:
             result = self._execute_module(module_name=MODULES[api], module_args=dict(module_args), task_vars=task_vars)
             result.pop("invocation", None)
             return result
@@ -169,7 +170,7 @@ class ActionModule(ActionBase):
             from ansible_collections.oceanbase.ops.plugins.module_utils import _obshell_restore as functions
             function = functions.restore_overview_info
         result, warnings = _module.run_in_process(function, functions.argument_spec(), module_args,
-                                                  environment=self._task_environment(),
+                                                  environment=environment,
                                                   needs_cryptography=api == "obshell", name=MODULES[api])
         for warning in warnings:
             if warning not in self._warned:
@@ -188,6 +189,7 @@ class ActionModule(ActionBase):
         """
         module = MODULES[api]
         self._warned = set()
+        environment = self._task_environment() if in_process else None
         timeout, poll, report = args["wait_timeout"], args["poll_interval"], args["report_interval"]
         start = time.monotonic()
         deadline = start + timeout
@@ -209,7 +211,7 @@ class ActionModule(ActionBase):
                 chunk = 0
             module_args["wait_timeout"] = chunk
             runs += 1
-            result = self._run_module(api, module_args, task_vars, in_process)
+            result = self._run_module(api, module_args, task_vars, environment)
             run_end = time.monotonic()
             display.vvv("restore_wait: module run %d (%s): wait_timeout %d s, took %.1f s (waited %s s, %s polls)"
                         % (runs, "in process" if in_process else "module process", chunk, run_end - run_start,

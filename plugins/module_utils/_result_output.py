@@ -84,29 +84,30 @@ def _standard_twin(encoder):
 def iter_json(result, encoder_cls, slice_size=SLICE, scrub=None, unscrubbed=(), no_log_strings=()):
     """The pieces of ``json.dumps(result, cls=encoder_cls)``, in order; long lists a slice at a time.
 
-    The lists under the keys in ``unscrubbed`` have not been through ``scrub`` (ansible-core's
+    The long lists under the keys in ``unscrubbed`` have not been through ``scrub`` (ansible-core's
     remove_values with the module's no_log values) yet: a slice of one goes through it when one of
     ``no_log_strings`` may be in it, which gives the text ansible-core would have written.
     """
     encoder = encoder_cls()
     standard = _standard_twin(encoder)
     forms = secret_forms(no_log_strings, encoder) if unscrubbed else set()
+
+    def encode(part):
+        return (standard if plain_json(part) else encoder).encode(part)
+
     yield "{"
     for number, (key, value) in enumerate(result.items()):
         yield "%s%s: " % (", " if number else "", encoder.encode(key))
-        if type(value) is list and len(value) > slice_size:  # pylint: disable=unidiomatic-typecheck
-            yield "["
-            for start in range(0, len(value), slice_size):
-                part = value[start:start + slice_size]
-                text = (standard if plain_json(part) else encoder).encode(part)
-                if key in unscrubbed and (forms is None or any(form in text for form in forms)):
-                    part = scrub(part)
-                    text = (standard if plain_json(part) else encoder).encode(part)
-                # "[a, b, c]" without its brackets: the slices join with the list's own separator.
-                yield "%s%s" % (", " if start else "", text[1:-1])
-            yield "]"
-        else:
-            if key in unscrubbed:
-                value = scrub(value)
+        if type(value) is not list or len(value) <= slice_size:  # pylint: disable=unidiomatic-typecheck
             yield encoder.encode(value)
+            continue
+        yield "["
+        for start in range(0, len(value), slice_size):
+            part = value[start:start + slice_size]
+            text = encode(part)
+            if key in unscrubbed and (forms is None or any(form in text for form in forms)):
+                text = encode(scrub(part))
+            # "[a, b, c]" without its brackets: the slices join with the list's own separator.
+            yield "%s%s" % (", " if start else "", text[1:-1])
+        yield "]"
     yield "}"
